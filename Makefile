@@ -1,0 +1,42 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.synced
+
+.PHONY: run test bootstrap lint migrate clean
+
+# Find a Python matching .python-version: pyenv's shim, python3.13 on PATH, or pyenv's install dir.
+BASE_PYTHON := $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || (command -v pyenv >/dev/null && pyenv root >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/$(PYTHON_VERSION)*/bin/python 2>/dev/null | tail -1))
+
+$(PY):
+	@test -n "$(BASE_PYTHON)" || { echo "Python $(PYTHON_VERSION) is needed (pyenv install $(PYTHON_VERSION))"; exit 1; }
+	$(BASE_PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	touch $(STAMP)
+
+bootstrap: $(STAMP)
+	@mkdir -p var
+
+migrate: bootstrap
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+run: migrate
+	$(PY) manage.py seed_demo
+	bin/run
+
+test: bootstrap
+	SECRET_KEY="$${SECRET_KEY:-insecure-test-only-secret-key-0123456789abcdef}" $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var

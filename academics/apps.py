@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AcademicsConfig(AppConfig):
+    name = "academics"
+    verbose_name = "Academic"

@@ -1,0 +1,83 @@
+"""Writes to students, each with its audit event in the same transaction."""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from academics.models import Student
+from accounts.models import User
+from audit.services import record_event
+
+STUDENT_FIELDS = ("first_name", "last_name", "date_of_birth", "school_year", "notes")
+
+
+@transaction.atomic
+def student_create(
+    *,
+    actor: User,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None = None,
+    school_year: str = "",
+    notes: str = "",
+    customers: Iterable[User] = (),
+) -> Student:
+    student = Student.objects.create(
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        school_year=school_year,
+        notes=notes,
+    )
+    student.customers.set(customers)
+    record_event(actor=actor, action="student.create", entity=student, after=student.snapshot())
+    return student
+
+
+@transaction.atomic
+def student_update(
+    *, actor: User, student: Student, customers: Iterable[User] | None = None, **changes: Any
+) -> Student:
+    unknown = set(changes) - set(STUDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown student fields: {sorted(unknown)}")
+    before = student.snapshot()
+    for field, value in changes.items():
+        setattr(student, field, value)
+    student.save()
+    if customers is not None:
+        student.customers.set(customers)
+    record_event(
+        actor=actor, action="student.update", entity=student, before=before, after=student.snapshot()
+    )
+    return student
+
+
+@transaction.atomic
+def student_archive(*, actor: User, student: Student) -> Student:
+    """Archive, never delete: lessons, attendance and homework keep pointing at the student."""
+    if student.is_archived:
+        return student
+    before = student.snapshot()
+    student.archived_at = timezone.now()
+    student.save(update_fields=["archived_at", "updated_at"])
+    record_event(
+        actor=actor, action="student.archive", entity=student, before=before, after=student.snapshot()
+    )
+    return student
+
+
+@transaction.atomic
+def student_unarchive(*, actor: User, student: Student) -> Student:
+    if not student.is_archived:
+        return student
+    before = student.snapshot()
+    student.archived_at = None
+    student.save(update_fields=["archived_at", "updated_at"])
+    record_event(
+        actor=actor, action="student.unarchive", entity=student, before=before, after=student.snapshot()
+    )
+    return student

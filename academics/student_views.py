@@ -1,0 +1,100 @@
+"""Admin > Academic > Students."""
+
+from typing import cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from academics import services
+from academics.forms import StudentForm
+from academics.models import Student
+from academy.errors import NotFound
+from accounts.access import admin_required
+from accounts.models import User
+from audit.models import AuditEvent
+
+
+def _student(student_id: int) -> Student:
+    student = Student.objects.filter(pk=student_id).first()
+    if student is None:
+        raise NotFound("student_not_found", "We could not find that student.")
+    return student
+
+
+@admin_required
+def student_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    show = request.GET.get("show", "active")
+    students = Student.objects.for_admin_list().search(query)
+    if show == "archived":
+        students = students.filter(archived_at__isnull=False)
+    elif show != "all":
+        students = students.active()
+    page = Paginator(students, 25).get_page(request.GET.get("page"))
+    return render(request, "academics/student_list.html", {"page": page, "q": query, "show": show})
+
+
+@admin_required
+def student_create(request: HttpRequest) -> HttpResponse:
+    form = StudentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        student = services.student_create(
+            actor=cast(User, request.user),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            school_year=data["school_year"],
+            notes=data["notes"],
+            customers=data["customers"],
+        )
+        messages.success(request, f"{student.full_name} was added.")
+        return redirect("academics:student_detail", student_id=student.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "academics/student_form.html", {"form": form, "student": None}, status=status)
+
+
+@admin_required
+def student_edit(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = _student(student_id)
+    form = StudentForm(request.POST or None, instance=Student.objects.get(pk=student.pk))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.student_update(
+            actor=cast(User, request.user),
+            student=student,
+            customers=data.pop("customers"),
+            **{k: v for k, v in data.items() if k in services.STUDENT_FIELDS},
+        )
+        messages.success(request, f"{student.full_name} was saved.")
+        return redirect("academics:student_detail", student_id=student.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "academics/student_form.html", {"form": form, "student": student}, status=status)
+
+
+@admin_required
+def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = _student(student_id)
+    events = AuditEvent.objects.for_log_page().for_entity("student", student.pk)[:10]
+    return render(
+        request,
+        "academics/student_detail.html",
+        {"student": student, "customers": student.customers.all(), "events": events},
+    )
+
+
+@admin_required
+@require_POST
+def student_archive(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = _student(student_id)
+    actor = cast(User, request.user)
+    if request.POST.get("action") == "unarchive":
+        services.student_unarchive(actor=actor, student=student)
+        messages.success(request, f"{student.full_name} is active again.")
+    else:
+        services.student_archive(actor=actor, student=student)
+        messages.success(request, f"{student.full_name} was archived.")
+    return redirect("academics:student_detail", student_id=student.pk)

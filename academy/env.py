@@ -1,0 +1,91 @@
+"""Strict parsing of settings from the environment.
+
+A bad value stops start-up with ImproperlyConfigured naming the variable and what it accepts:
+a setting the operator believes in must be the one the process really has.
+"""
+
+import os
+import re
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_SIZE = re.compile(r"^\s*(\d+)\s*([KMGT]?)(i?B)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+class Env:
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def _raw(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        if value is None or value.strip() == "":
+            return None
+        return value.strip()
+
+    def str(self, name: str, default: str | None = None, *, required: bool = False) -> str:
+        value = self._raw(name)
+        if value is None:
+            if required or default is None:
+                raise ImproperlyConfigured(f"{name} must be set.")
+            return default
+        return value
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self._raw(name)
+        if value is None:
+            return default
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a boolean; accepted values: 1/0, true/false, yes/no, on/off."
+        )
+
+    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        value = self._raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+        if minimum is not None and number < minimum:
+            raise ImproperlyConfigured(f"{name}={number} is too small; the minimum is {minimum}.")
+        return number
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self._raw(name)
+        if value is None:
+            return default
+        if value not in choices:
+            raise ImproperlyConfigured(
+                f"{name}={value!r} is not valid; accepted values: {', '.join(choices)}."
+            )
+        return value
+
+    def list(self, name: str, default: list[str]) -> list[str]:
+        value = self._raw(name)
+        if value is None:
+            return default
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    def size(self, name: str, default: int) -> int:
+        """A byte size such as 512M, 2G, 50MiB or a plain number of bytes."""
+        value = self._raw(name)
+        if value is None:
+            return default
+        return parse_size(value, name=name)
+
+
+def parse_size(value: str, *, name: str = "size") -> int:
+    match = _SIZE.match(value)
+    if not match:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a size; use bytes or a number with K, M, G or T (e.g. 512M)."
+        )
+    return int(match.group(1)) * _UNITS[match.group(2).upper()]

@@ -1,0 +1,213 @@
+"""Typed errors and the one error contract.
+
+A refusal is a DomainError(code, message, status). For JSON and htmx requests every error
+(400/403/404/405/413/429/500) becomes {"error": {"code", "message", "request_id"}}; full-page
+requests get a friendly page with the same message and request id. Tracebacks never reach a user.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.dispatch import Signal
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from academy.request_id import get_request_id
+
+logger = logging.getLogger("academy.errors")
+
+# Sent for every error response the contract produces: (request, status, code, message,
+# exception). The incident hub listens; nothing here depends on it.
+error_response = Signal()
+
+
+class DomainError(Exception):
+    """A refusal a person should understand: a stable code, a human message, an HTTP status."""
+
+    status = 400
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+STANDARD = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("forbidden", "You do not have access to this page."),
+    404: ("not_found", "We could not find what you asked for."),
+    405: ("method_not_allowed", "This action is not allowed here."),
+    413: ("payload_too_large", "The request is too large."),
+    429: ("rate_limited", "Too many requests; please wait a moment and try again."),
+    500: ("server_error", "Something went wrong on our side. It has been recorded."),
+}
+
+
+def wants_json(request: HttpRequest) -> bool:
+    if request.headers.get("HX-Request") == "true":
+        return True
+    if request.content_type == "application/json":
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_payload(code: str, message: str, details: dict[str, Any] | None = None) -> dict:
+    error: dict[str, Any] = {"code": code, "message": message, "request_id": get_request_id()}
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def render_error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    details: dict[str, Any] | None = None,
+    exception: BaseException | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    response: HttpResponse
+    if wants_json(request):
+        response = JsonResponse(error_payload(code, message, details), status=status)
+    else:
+        context = {
+            "status": status,
+            "code": code,
+            "message": message,
+            "details": details or {},
+            "request_id": get_request_id(),
+        }
+        response = render(request, "ui/error.html", context, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    response.error_code = code  # type: ignore[attr-defined]
+    error_response.send(
+        sender=DomainError,
+        request=request,
+        status=status,
+        code=code,
+        message=message,
+        exception=exception,
+    )
+    return response
+
+
+def render_standard(
+    request: HttpRequest, status: int, exception: BaseException | None = None
+) -> HttpResponse:
+    code, message = STANDARD[status]
+    return render_error(request, status, code, message, exception=exception)
+
+
+def response_for_exception(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
+    if isinstance(exc, DomainError):
+        return render_error(
+            request,
+            exc.status,
+            exc.code,
+            exc.message,
+            details=exc.details,
+            exception=exc,
+            headers=exc.headers,
+        )
+    if isinstance(exc, Http404):
+        return render_standard(request, 404, exc)
+    if isinstance(exc, PermissionDenied):
+        return render_standard(request, 403, exc)
+    if isinstance(exc, RequestDataTooBig):
+        return render_standard(request, 413, exc)
+    if isinstance(exc, ValidationError):
+        return render_error(request, 400, "invalid", "; ".join(exc.messages), exception=exc)
+    if isinstance(exc, (BadRequest, SuspiciousOperation)):
+        return render_standard(request, 400, exc)
+    return None
+
+
+class ErrorContractMiddleware:
+    """Turns typed errors into the contract, and bare error responses of JSON requests too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Django answers some errors itself (405 from require_http_methods, 403 from CSRF);
+        # give JSON callers the same contract.
+        if (
+            response.status_code in STANDARD
+            and not getattr(response, "error_code", None)
+            and wants_json(request)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return render_standard(request, response.status_code)
+        return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        response = response_for_exception(request, exc)
+        if response is None:
+            logger.exception("Unhandled error on %s %s", request.method, request.path)
+            response = render_standard(request, 500, exc)
+        return response
+
+
+# Django's own handlers (used for errors raised outside the view, e.g. by middleware or URL
+# resolution) follow the same contract.
+def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    response = response_for_exception(request, exception) if exception else None
+    return response or render_standard(request, 400, exception)
+
+
+def permission_denied(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return render_standard(request, 403, exception)
+
+
+def page_not_found(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return render_standard(request, 404, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render_standard(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render_error(
+        request,
+        403,
+        "csrf_failed",
+        "Your session form expired or was not sent correctly. Reload the page and try again.",
+    )

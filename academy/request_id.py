@@ -1,0 +1,54 @@
+"""Request ids: one per request (or job), carried into logs, error payloads and jobs."""
+
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.http import HttpRequest, HttpResponse
+
+HEADER = "X-Request-ID"
+# Accept ids a proxy or the browser may send, but nothing that could smuggle text into logs.
+_VALID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+_current: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def get_request_id() -> str:
+    """The id of the request or job this code runs for, or '-' outside of one."""
+    return _current.get()
+
+
+@contextmanager
+def bind_request_id(request_id: str) -> Iterator[str]:
+    token = _current.set(request_id)
+    try:
+        yield request_id
+    finally:
+        _current.reset(token)
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(HEADER, "")
+        request_id = incoming if _VALID.match(incoming) else new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        with bind_request_id(request_id):
+            response = self.get_response(request)
+        response[HEADER] = request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = get_request_id()
+        return True

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from academy import health
+
+handler400 = "academy.errors.bad_request"
+handler403 = "academy.errors.permission_denied"
+handler404 = "academy.errors.page_not_found"
+handler500 = "academy.errors.server_error"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("", include("accounts.urls")),
+    path("admin/", include("ui.urls")),
+    path("admin/audit/", include("audit.urls")),
+    path("admin/academic/", include("academics.urls")),
+    path("admin/insights/jobs/", include("jobs.urls")),
+    path("admin/insights/media/", include("media.urls")),
+    path("admin/insights/incidents/", include("incidents.urls")),
+    path("portal/", include("homework.urls")),
+    path("django-admin/", admin.site.urls),
+]

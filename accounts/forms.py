@@ -1,0 +1,50 @@
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+
+from academics.models import Student
+from accounts import throttle
+
+
+def client_ip(request: Any) -> str:
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+
+
+class ThrottledLoginForm(AuthenticationForm):
+    """Email + password; after repeated failures the same email or address must wait."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an active account.",
+        "throttled": "Too many failed attempts. Please wait {minutes} minutes and try again.",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        email = (self.data.get("username") or "").strip().lower()
+        ip = client_ip(self.request)
+        if throttle.is_locked(email, ip):
+            minutes = max(1, settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60)
+            self.throttled = True
+            raise forms.ValidationError(
+                self.error_messages["throttled"].format(minutes=minutes), code="throttled"
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure(email, ip)
+            raise
+        throttle.clear(email)
+        return cleaned
+
+
+class CustomerForm(forms.Form):
+    email = forms.EmailField()
+    full_name = forms.CharField(max_length=150, label="Full name")
+    students = forms.ModelMultipleChoiceField(
+        queryset=Student.objects.active(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()

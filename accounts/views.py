@@ -1,0 +1,109 @@
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from academy.errors import NotFound
+from accounts import services
+from accounts.access import admin_required, login_required
+from accounts.forms import CustomerForm, ThrottledLoginForm
+from accounts.models import Role, User
+
+DEMO_LOGINS = ["admin@demo.academy", "parent@demo.academy", "parent2@demo.academy"]
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledLoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        context = super().get_context_data(**kwargs)
+        if settings.DEBUG:
+            context["demo_logins"] = DEMO_LOGINS
+            context["demo_password"] = "demo-pass-2026"
+        return context
+
+    def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:
+        status = 429 if getattr(form, "throttled", False) else 400
+        return self.render_to_response(self.get_context_data(form=form), status=status)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if cast(User, user).is_admin:
+        return redirect("academics:student_list")
+    return redirect("portal:home")
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The invitation link: the same signed, single-use token as a password reset."""
+
+    template_name = "accounts/invitation.html"
+    success_url = reverse_lazy("accounts:invite_done")
+    post_reset_login = True
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@admin_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    customers = User.objects.filter(role=Role.CUSTOMER).prefetch_related("students").order_by("email")
+    query = request.GET.get("q", "").strip()
+    if query:
+        customers = customers.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
+    page = Paginator(customers, 25).get_page(request.GET.get("page"))
+    return render(request, "accounts/customer_list.html", {"page": page, "q": query})
+
+
+@admin_required
+def customer_create(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        customer = services.customer_create(
+            actor=cast(User, request.user),
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            students=list(form.cleaned_data["students"]),
+            base_url=_base_url(request),
+        )
+        messages.success(request, f"{customer.email} was invited by email.")
+        return redirect("accounts:customer_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/customer_form.html", {"form": form}, status=status)
+
+
+@admin_required
+@require_POST
+def customer_resend_invitation(request: HttpRequest, user_id: int) -> HttpResponse:
+    customer = User.objects.filter(pk=user_id, role=Role.CUSTOMER).first()
+    if customer is None:
+        raise NotFound("customer_not_found", "We could not find that customer.")
+    services.customer_resend_invitation(
+        actor=cast(User, request.user), customer=customer, base_url=_base_url(request)
+    )
+    messages.success(request, f"A new invitation was sent to {customer.email}.")
+    return redirect("accounts:customer_list")
+
+
+password_change = login_required(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html",
+        success_url=reverse_lazy("accounts:password_change_done"),
+    )
+)
+password_change_done = login_required(
+    auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_entity(self, kind: str, entity_id: str | int) -> "AuditEventQuerySet":
+        return self.filter(entity_kind=kind, entity_id=str(entity_id))
+
+    def for_log_page(self) -> "AuditEventQuerySet":
+        return self.select_related("actor").order_by("-created_at", "-id")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which entity, when, and with what outcome. Written only by record_event."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=100)
+    entity_kind = models.CharField(max_length=50)
+    entity_id = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=32, default="ok")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    snapshot = models.JSONField(null=True, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["entity_kind", "entity_id", "-created_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.entity_kind}:{self.entity_id}"

@@ -1,0 +1,27 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import admin_required
+from audit.models import AuditEvent
+
+
+@admin_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.for_log_page()
+    kind = request.GET.get("kind", "").strip()
+    entity_id = request.GET.get("entity_id", "").strip()
+    action = request.GET.get("action", "").strip()
+    if kind:
+        events = events.filter(entity_kind=kind)
+    if entity_id:
+        events = events.filter(entity_id=entity_id)
+    if action:
+        events = events.filter(action__startswith=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    kinds = AuditEvent.objects.order_by().values_list("entity_kind", flat=True).distinct()
+    return render(
+        request,
+        "audit/log.html",
+        {"page": page, "kinds": sorted(kinds), "kind": kind, "entity_id": entity_id, "action": action},
+    )

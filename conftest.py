@@ -1,0 +1,84 @@
+"""Shared test personas: every view is tried by an admin, a parent, another parent and anonymous."""
+
+import pytest
+from django.test import Client
+
+from academics.models import Student
+from accounts.models import Role, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return User.objects.create_user(
+        email="admin@example.test", password=PASSWORD, full_name="Ada Admin", role=Role.ADMIN
+    )
+
+
+@pytest.fixture
+def parent(db) -> User:
+    return User.objects.create_user(
+        email="parent@example.test", password=PASSWORD, full_name="Paula Parent", role=Role.CUSTOMER
+    )
+
+
+@pytest.fixture
+def other_parent(db) -> User:
+    return User.objects.create_user(
+        email="other@example.test", password=PASSWORD, full_name="Otto Other", role=Role.CUSTOMER
+    )
+
+
+@pytest.fixture
+def student(parent) -> Student:
+    """A student of `parent`."""
+    s = Student.objects.create(first_name="Sam", last_name="Student", school_year="Year 5")
+    s.customers.add(parent)
+    return s
+
+
+@pytest.fixture
+def other_student(other_parent) -> Student:
+    """A student of `other_parent`, whom `parent` must never see."""
+    s = Student.objects.create(first_name="Olive", last_name="Other", school_year="Year 7")
+    s.customers.add(other_parent)
+    return s
+
+
+def _client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin) -> Client:  # overrides pytest-django's superuser-based fixture
+    return _client_for(admin)
+
+
+@pytest.fixture
+def parent_client(parent) -> Client:
+    return _client_for(parent)
+
+
+@pytest.fixture
+def other_parent_client(other_parent) -> Client:
+    return _client_for(other_parent)
+
+
+@pytest.fixture
+def anon_client() -> Client:
+    return Client()
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_in_tests(settings):
+    # Production settings redirect to HTTPS; the test client speaks plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+    # The hashed-manifest storage needs collectstatic; tests serve the source files.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
