@@ -30,7 +30,7 @@ run: migrate
 	bin/run
 
 test: bootstrap
-	SECRET_KEY="$${SECRET_KEY:-insecure-test-only-secret-key-0123456789abcdef}" $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: bootstrap
 	$(VENV)/bin/ruff check .

@@ -75,8 +75,6 @@ def anon_client() -> Client:
 
 @pytest.fixture(autouse=True)
 def _plain_http_in_tests(settings):
-    # Production settings redirect to HTTPS; the test client speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
     # The hashed-manifest storage needs collectstatic; tests serve the source files.
     settings.STORAGES = {
         **settings.STORAGES,

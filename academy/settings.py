@@ -173,12 +173,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Email: console by default, SMTP when EMAIL_BACKEND=smtp.
 _email_backend = env.choice("EMAIL_BACKEND", "console", ("console", "smtp", "locmem"))
-EMAIL_BACKEND = f"django.core.mail.backends.{_email_backend}.EmailBackend"
-EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+_email_options: dict[str, object] = {}
+if _email_backend == "smtp":
+    _email_options = {
+        "host": env.str("EMAIL_HOST", "localhost"),
+        "port": env.int("EMAIL_PORT", 587, minimum=1),
+        "username": env.str("EMAIL_HOST_USER", ""),
+        "password": env.str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env.bool("EMAIL_USE_TLS", True),
+    }
+MAILERS = {
+    "default": {
+        "BACKEND": f"django.core.mail.backends.{_email_backend}.EmailBackend",
+        "OPTIONS": _email_options,
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Academy <no-reply@academy.local>")
 
 # Security. HTTPS settings are on unless DEBUG; SECURE_SSL_REDIRECT can be turned off behind a

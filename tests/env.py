@@ -1,0 +1,13 @@
+"""Loaded by pytest (`-p tests.env`) before Django's settings are read.
+
+Settings come from the environment at import, and middleware (and the live server of the
+browser tests) is built from them, so test defaults must be in place first. Production
+defaults stay strict; tests speak plain HTTP and need no real secret.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "insecure-test-only-secret-key-0123456789abcdef")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("EMAIL_BACKEND", "locmem")
