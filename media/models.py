@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.db import models
+
+
+class MediaItem(models.Model):
+    """One uploaded file (document, image or video) and, through its variants, what we made of it.
+
+    Its state is derived from its variants (design rule 4): exactly one variant (the original)
+    means "original only", eligible for optimisation; more than one means optimised.
+    """
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        IMAGE = "image", "Image"
+        DOCUMENT = "document", "Document"
+
+    homework = models.ForeignKey(
+        "homework.Homework", null=True, blank=True, on_delete=models.PROTECT, related_name="media"
+    )
+    student = models.ForeignKey("academics.Student", on_delete=models.PROTECT, related_name="media")
+    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    content_type = models.CharField(max_length=100)  # sniffed from the content, not the name
+    size_bytes = models.BigIntegerField()
+    duration_seconds = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class MediaVariant(models.Model):
+    class Role(models.TextChoices):
+        ORIGINAL = "original", "Original"
+        WEB = "web", "Web MP4"
+        POSTER = "poster", "Poster"
+
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="variants")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    storage_key = models.CharField(max_length=500, unique=True)
+    size_bytes = models.BigIntegerField()
+    content_type = models.CharField(max_length=100)
+    codec = models.CharField(max_length=50, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    checksum_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "role"], name="media_variant_unique_role")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}:{self.role}"
