@@ -8,7 +8,16 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
-from incidents.models import ActorType, ENTITY_KINDS, IncidentQuerySet, Level, Occurrence, OccurrenceEntity, Source, Status
+from incidents.models import (
+    ENTITY_KINDS,
+    ActorType,
+    IncidentQuerySet,
+    Level,
+    Occurrence,
+    OccurrenceEntity,
+    Source,
+    Status,
+)
 
 
 def _date(value: str) -> date | None:
@@ -79,7 +88,9 @@ class HubFilters:
         if since:
             incidents = incidents.filter(last_seen__gte=datetime.combine(since, time.min, tz))
         if until:
-            incidents = incidents.filter(first_seen__lt=datetime.combine(until + timedelta(days=1), time.min, tz))
+            incidents = incidents.filter(
+                first_seen__lt=datetime.combine(until + timedelta(days=1), time.min, tz)
+            )
         if self.q:
             incidents = incidents.filter(
                 Q(title__icontains=self.q) | Q(message__icontains=self.q) | Q(error_code__icontains=self.q)

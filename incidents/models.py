@@ -132,6 +132,9 @@ class IncidentStatusChange(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
+
 
 class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
     def for_detail(self) -> "OccurrenceQuerySet":

@@ -74,7 +74,9 @@ def validate(data: Any) -> dict[str, Any]:
     if request_id and not _REQUEST_ID.match(request_id):
         errors["request.request_id"] = "must be 1-128 letters, digits or ._:-"
     status = request.get("status")
-    if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 0 <= status <= 599):
+    if status is not None and (
+        isinstance(status, bool) or not isinstance(status, int) or not 0 <= status <= 599
+    ):
         errors["request.status"] = "must be a whole number from 0 to 599"
         status = None
     if kind in ("http", "network") and not url:

@@ -237,7 +237,7 @@ def browser_report_record(*, actor: User, capture: Capture) -> tuple[Occurrence,
 # --- Status changes: admin mutations, each with its audit event. ---------------------------
 
 
-ACTIONS = {
+ACTIONS: dict[str, str] = {
     Status.RESOLVED: "incident.resolve",
     Status.IGNORED: "incident.ignore",
     Status.OPEN: "incident.reopen",

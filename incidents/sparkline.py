@@ -1,6 +1,6 @@
 """Per-day occurrence counts of the listed incidents, drawn as tiny inline SVG polylines."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -18,7 +18,7 @@ def sparklines(incident_ids: list[int], days: int = DAYS) -> dict[int, dict[str,
         return {}
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
-    start = timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time()))
+    start = timezone.make_aware(datetime.combine(first, time.min))
     rows = (
         Occurrence.objects.filter(incident_id__in=incident_ids, created_at__gte=start)
         .annotate(day=TruncDate("created_at"))

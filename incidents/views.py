@@ -34,7 +34,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
         raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
     ratelimit.check(user_id=cast(int, user.pk), ip=request.META.get("REMOTE_ADDR"))
     report = reports.validate(_parse(request, limit))
-    occurrence, paired = services.browser_report_record(
+    _occurrence, paired = services.browser_report_record(
         actor=cast(User, user), capture=reports.to_capture(report, request)
     )
     return JsonResponse({"status": "recorded", "paired": paired}, status=202)
@@ -42,7 +42,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
 
 def _parse(request: HttpRequest, limit: int) -> Any:
     # sendBeacon cannot set headers: it posts a form with the CSRF token and the report as a field.
-    if request.content_type == "application/x-www-form-urlencoded":
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raw = request.POST.get("report", "")
     else:
         raw = request.read(limit + 1).decode("utf-8", errors="replace")
@@ -130,7 +130,9 @@ def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
     if action not in TRANSITIONS:
         raise DomainError("invalid_action", "Choose resolve, ignore or reopen.", 400)
     service, done = TRANSITIONS[action]
-    incident = service(actor=cast(User, request.user), incident=incident, comment=request.POST.get("comment", ""))
+    incident = service(
+        actor=cast(User, request.user), incident=incident, comment=request.POST.get("comment", "")
+    )
     if request.headers.get("HX-Request") == "true":
         history = IncidentStatusChange.objects.filter(incident=incident).select_related("actor")[:50]
         return render(request, "incidents/_status.html", {"incident": incident, "history": history})

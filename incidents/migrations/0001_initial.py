@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,114 +15,235 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=64, unique=True)),
-                ('source', models.CharField(choices=[('browser', 'Browser'), ('backend', 'Backend'), ('job', 'Job')], max_length=16)),
-                ('level', models.CharField(choices=[('error', 'Error'), ('refusal', 'Refusal')], max_length=16)),
-                ('title', models.CharField(max_length=300)),
-                ('route', models.CharField(blank=True, max_length=300)),
-                ('method', models.CharField(blank=True, max_length=10)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('error_code', models.CharField(blank=True, max_length=200)),
-                ('message', models.CharField(blank=True, help_text='Normalised message.', max_length=500)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved'), ('ignored', 'Ignored')], default='open', max_length=16)),
-                ('first_seen', models.DateTimeField()),
-                ('last_seen', models.DateTimeField()),
-                ('occurrence_count', models.PositiveIntegerField(default=0)),
-                ('regressed_at', models.DateTimeField(blank=True, null=True)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fingerprint", models.CharField(max_length=64, unique=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("browser", "Browser"), ("backend", "Backend"), ("job", "Job")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(choices=[("error", "Error"), ("refusal", "Refusal")], max_length=16),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("route", models.CharField(blank=True, max_length=300)),
+                ("method", models.CharField(blank=True, max_length=10)),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("error_code", models.CharField(blank=True, max_length=200)),
+                ("message", models.CharField(blank=True, help_text="Normalised message.", max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved"), ("ignored", "Ignored")],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("first_seen", models.DateTimeField()),
+                ("last_seen", models.DateTimeField()),
+                ("occurrence_count", models.PositiveIntegerField(default=0)),
+                ("regressed_at", models.DateTimeField(blank=True, null=True)),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-last_seen', '-id'],
-                'indexes': [models.Index(fields=['status', '-last_seen'], name='incidents_i_status_d233dd_idx'), models.Index(fields=['-last_seen'], name='incidents_i_last_se_1918e0_idx')],
+                "ordering": ["-last_seen", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "-last_seen"], name="incidents_i_status_d233dd_idx"),
+                    models.Index(fields=["-last_seen"], name="incidents_i_last_se_1918e0_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IncidentStatusChange',
+            name="IncidentStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved'), ('ignored', 'Ignored')], max_length=16)),
-                ('to_status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved'), ('ignored', 'Ignored')], max_length=16)),
-                ('comment', models.TextField(blank=True)),
-                ('regression', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved"), ("ignored", "Ignored")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved"), ("ignored", "Ignored")],
+                        max_length=16,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("regression", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Occurrence',
+            name="Occurrence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('browser', 'Browser'), ('backend', 'Backend'), ('job', 'Job')], max_length=16)),
-                ('actor_type', models.CharField(choices=[('admin', 'Admin'), ('customer', 'Customer'), ('system', 'System'), ('anonymous', 'Anonymous')], max_length=16)),
-                ('method', models.CharField(blank=True, max_length=10)),
-                ('url', models.CharField(blank=True, max_length=2048)),
-                ('route', models.CharField(blank=True, max_length=300)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('page_url', models.CharField(blank=True, max_length=2048)),
-                ('ui_message', models.TextField(blank=True)),
-                ('browser_payload', models.JSONField(blank=True, null=True)),
-                ('breadcrumbs', models.JSONField(blank=True, default=list)),
-                ('user_agent', models.CharField(blank=True, max_length=500)),
-                ('browser_reported_at', models.DateTimeField(blank=True, null=True)),
-                ('error_code', models.CharField(blank=True, max_length=200)),
-                ('backend_message', models.TextField(blank=True)),
-                ('backend_payload', models.JSONField(blank=True, null=True)),
-                ('request_context', models.JSONField(blank=True, null=True)),
-                ('exception_type', models.CharField(blank=True, max_length=300)),
-                ('traceback', models.TextField(blank=True)),
-                ('backend_recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('request_id', models.CharField(blank=True, db_index=True, max_length=128)),
-                ('job_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('task_name', models.CharField(blank=True, max_length=300)),
-                ('attempt', models.PositiveIntegerField(blank=True, null=True)),
-                ('client_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='occurrences', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("browser", "Browser"), ("backend", "Backend"), ("job", "Job")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "actor_type",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Admin"),
+                            ("customer", "Customer"),
+                            ("system", "System"),
+                            ("anonymous", "Anonymous"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("method", models.CharField(blank=True, max_length=10)),
+                ("url", models.CharField(blank=True, max_length=2048)),
+                ("route", models.CharField(blank=True, max_length=300)),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("page_url", models.CharField(blank=True, max_length=2048)),
+                ("ui_message", models.TextField(blank=True)),
+                ("browser_payload", models.JSONField(blank=True, null=True)),
+                ("breadcrumbs", models.JSONField(blank=True, default=list)),
+                ("user_agent", models.CharField(blank=True, max_length=500)),
+                ("browser_reported_at", models.DateTimeField(blank=True, null=True)),
+                ("error_code", models.CharField(blank=True, max_length=200)),
+                ("backend_message", models.TextField(blank=True)),
+                ("backend_payload", models.JSONField(blank=True, null=True)),
+                ("request_context", models.JSONField(blank=True, null=True)),
+                ("exception_type", models.CharField(blank=True, max_length=300)),
+                ("traceback", models.TextField(blank=True)),
+                ("backend_recorded_at", models.DateTimeField(blank=True, null=True)),
+                ("request_id", models.CharField(blank=True, db_index=True, max_length=128)),
+                ("job_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("task_name", models.CharField(blank=True, max_length=300)),
+                ("attempt", models.PositiveIntegerField(blank=True, null=True)),
+                ("client_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="occurrences",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OccurrenceEntity',
+            name="OccurrenceEntity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32)),
-                ('entity_id', models.CharField(max_length=64)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entity_refs', to='incidents.incident')),
-                ('occurrence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entities', to='incidents.occurrence')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=32)),
+                ("entity_id", models.CharField(max_length=64)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entity_refs",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "occurrence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entities",
+                        to="incidents.occurrence",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RateBucket',
+            name="RateBucket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100)),
-                ('minute', models.BigIntegerField(help_text='Minutes since the epoch.')),
-                ('hits', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=100)),
+                ("minute", models.BigIntegerField(help_text="Minutes since the epoch.")),
+                ("hits", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('key', 'minute'), name='rate_bucket_once')],
+                "constraints": [models.UniqueConstraint(fields=("key", "minute"), name="rate_bucket_once")],
             },
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['incident', '-created_at'], name='incidents_o_inciden_72efde_idx'),
+            model_name="occurrence",
+            index=models.Index(fields=["incident", "-created_at"], name="incidents_o_inciden_72efde_idx"),
         ),
         migrations.AddIndex(
-            model_name='occurrenceentity',
-            index=models.Index(fields=['kind', 'entity_id'], name='incidents_o_kind_cf7cac_idx'),
+            model_name="occurrenceentity",
+            index=models.Index(fields=["kind", "entity_id"], name="incidents_o_kind_cf7cac_idx"),
         ),
         migrations.AddConstraint(
-            model_name='occurrenceentity',
-            constraint=models.UniqueConstraint(fields=('occurrence', 'kind', 'entity_id'), name='occurrence_entity_once'),
+            model_name="occurrenceentity",
+            constraint=models.UniqueConstraint(
+                fields=("occurrence", "kind", "entity_id"), name="occurrence_entity_once"
+            ),
         ),
     ]
