@@ -16,7 +16,7 @@ def report(**overrides: Any) -> dict[str, Any]:
         "request": {"method": "POST", "url": "/admin/academic/students/7/archive/", "status": 409},
         "response": {"error": {"code": "has_attendance", "message": "Cannot delete schedule 7."}},
         "entities": ["student:7"],
-        "breadcrumbs": ["12:00:00 click button \"Archive\""],
+        "breadcrumbs": ['12:00:00 click button "Archive"'],
     }
     body.update(overrides)
     return body

@@ -12,7 +12,9 @@ from incidents.tests.helpers import post_report, record, report
 pytestmark = pytest.mark.django_db
 
 
-def test_admin_and_customer_may_report_and_the_actor_comes_from_the_session(admin_client, parent_client, admin, parent):
+def test_admin_and_customer_may_report_and_the_actor_comes_from_the_session(
+    admin_client, parent_client, admin, parent
+):
     body = report()
     assert post_report(admin_client, body).status_code == 202
     assert post_report(parent_client, body).status_code == 202
@@ -145,7 +147,16 @@ def test_secrets_in_a_report_are_stored_masked(admin_client):
     stored = json.dumps(
         [occurrence.ui_message, occurrence.browser_payload, occurrence.page_url, occurrence.url]
     )
-    for secret in ("abc123secretvalue", "hunter2", "k-123", "4111 1111 1111 1111", "s3cr3t", "t0k3n", "zzz", "eyJhbGciOi"):
+    for secret in (
+        "abc123secretvalue",
+        "hunter2",
+        "k-123",
+        "4111 1111 1111 1111",
+        "s3cr3t",
+        "t0k3n",
+        "zzz",
+        "eyJhbGciOi",
+    ):
         assert secret not in stored, secret
     assert "[scrubbed]" in stored and "[card]" in stored
     assert "page=2" in occurrence.page_url
