@@ -15,6 +15,10 @@ SECRET_WORDS = (
     r"api[-_ ]?key|apikey|private[-_ ]?key|credential|signature"
 )
 _SECRET_KEY = re.compile(rf"(?:{SECRET_WORDS})", re.IGNORECASE)
+# Cheap tests first: most text holds no secret word, no token and no long run of digits, and the
+# full patterns are only worth running when it does.
+_HINT = re.compile(rf"{SECRET_WORDS}|bearer|basic|eyJ", re.IGNORECASE)
+_DIGITS = re.compile(r"\d[\d -]{11,}\d")
 # key=value, key: value, "key": "value" (the value stops at a delimiter).
 _SECRET_PAIR = re.compile(
     rf"""(?ix)
@@ -57,10 +61,13 @@ def _mask_pair(match: re.Match[str]) -> str:
 def scrub_text(text: str) -> str:
     if not text:
         return text
-    text = _SECRET_PAIR.sub(_mask_pair, text)
-    text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
-    text = _JWT.sub(MASK, text)
-    return _CARD.sub(_mask_card, text)
+    if _HINT.search(text):
+        text = _SECRET_PAIR.sub(_mask_pair, text)
+        text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+        text = _JWT.sub(MASK, text)
+    if _DIGITS.search(text):
+        text = _CARD.sub(_mask_card, text)
+    return text
 
 
 def clip(text: str, limit: int) -> str:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from academy.errors import Conflict
@@ -118,8 +117,10 @@ def _side_fields(capture: Capture, now: Any) -> dict[str, Any]:
     }
 
 
-def _add_entities(occurrence: Occurrence, entities: tuple[tuple[str, str], ...]) -> None:
-    known = {(e.kind, e.entity_id) for e in occurrence.entities.all()} if occurrence.pk else set()
+def _add_entities(occurrence: Occurrence, entities: tuple[tuple[str, str], ...], new: bool = False) -> None:
+    if not entities:
+        return
+    known = set() if new else {(e.kind, e.entity_id) for e in occurrence.entities.all()}
     rows = [
         OccurrenceEntity(occurrence=occurrence, incident_id=occurrence.incident_id, kind=k, entity_id=i)
         for k, i in dict.fromkeys(entities)
@@ -129,7 +130,7 @@ def _add_entities(occurrence: Occurrence, entities: tuple[tuple[str, str], ...])
         OccurrenceEntity.objects.bulk_create(rows)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def occurrence_record(*, actor: User | None, capture: Capture) -> Occurrence:
     """Store one occurrence in its incident (made on first sight); reopen a resolved incident."""
     now = timezone.now()
@@ -153,15 +154,12 @@ def occurrence_record(*, actor: User | None, capture: Capture) -> Occurrence:
         code=capture.code,
         message=capture.message,
     )
-    incident, created = Incident.objects.get_or_create(fingerprint=key, defaults=defaults)
-    if not created:
-        if incident.status == Status.RESOLVED:
-            _reopen_as_regression(incident, now)
-        Incident.objects.filter(pk=incident.pk).update(
-            last_seen=now, occurrence_count=F("occurrence_count") + 1
-        )
+    incident_id, status = _upsert_incident({**defaults, "fingerprint": key, "status": Status.OPEN})
+    incident = Incident(pk=incident_id, status=status)
+    if status == Status.RESOLVED:
+        _reopen_as_regression(incident, now)
     occurrence = Occurrence.objects.create(
-        incident=incident,
+        incident_id=incident_id,
         source=capture.source,
         actor=actor if actor_type_of(actor) != ActorType.SYSTEM else None,
         actor_type=actor_type_of(actor),
@@ -177,8 +175,33 @@ def occurrence_record(*, actor: User | None, capture: Capture) -> Occurrence:
         created_at=now,
         **_side_fields(capture, now),
     )
-    _add_entities(occurrence, capture.entities)
+    _add_entities(occurrence, capture.entities, new=True)
     return occurrence
+
+
+def _upsert_incident(values: dict[str, Any]) -> tuple[int, str]:
+    """Create the incident of a fingerprint or count one more occurrence in it: (id, status).
+
+    One INSERT .. ON CONFLICT .. RETURNING statement (SQLite >= 3.35 and PostgreSQL): this is the
+    hot path of ingest, and a single statement is also free of the create/create race.
+    """
+    fields = [Incident._meta.get_field(name) for name in values]
+    q = connection.ops.quote_name
+    table = q(Incident._meta.db_table)
+    columns = ", ".join(q(f.column) for f in fields)  # type: ignore[union-attr]
+    marks = ", ".join(["%s"] * len(fields))
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 - names from our model
+            f"ON CONFLICT ({q('fingerprint')}) DO UPDATE SET {q('last_seen')} = excluded.{q('last_seen')}, "
+            f"{q('occurrence_count')} = {table}.{q('occurrence_count')} + 1 "
+            f"RETURNING {q('id')}, {q('status')}",
+            params,
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0]), str(row[1])
 
 
 def _reopen_as_regression(incident: Incident, now: Any) -> None:
@@ -213,13 +236,14 @@ def browser_report_record(*, actor: User, capture: Capture) -> tuple[Occurrence,
     """Record a browser report; (occurrence, paired) where paired means it joined the backend's
     record of the same request, made by the same person."""
     if capture.request_id:
-        existing = (
-            Occurrence.objects.select_for_update()
-            .filter(request_id=capture.request_id, actor=actor)
+        match = (
+            Occurrence.objects.filter(request_id=capture.request_id, actor=actor)
             .order_by("-id")
+            .values_list("pk", "browser_reported_at")
             .first()
         )
-        if existing is not None:
+        if match is not None:
+            existing = Occurrence.objects.select_for_update().get(pk=match[0])
             if existing.has_browser_side:
                 return existing, True  # the same report twice: keep the first
             fields = _side_fields(capture, timezone.now())
