@@ -126,7 +126,8 @@ def run_phase(
     started = time.perf_counter()
 
     def worker(index: int, client: Client) -> None:
-        mine_l, mine_s = [], {}
+        mine_l: list[float] = []
+        mine_s: dict[int, int] = {}
         for i in range(index, total, len(clients)):
             if rate:
                 due = started + i / rate

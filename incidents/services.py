@@ -9,9 +9,10 @@ transaction with the audit event.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from academy.errors import Conflict
@@ -185,12 +186,12 @@ def _upsert_incident(values: dict[str, Any]) -> tuple[int, str]:
     One INSERT .. ON CONFLICT .. RETURNING statement (SQLite >= 3.35 and PostgreSQL): this is the
     hot path of ingest, and a single statement is also free of the create/create race.
     """
-    fields = [Incident._meta.get_field(name) for name in values]
+    fields = [cast(Field, Incident._meta.get_field(name)) for name in values]
     q = connection.ops.quote_name
     table = q(Incident._meta.db_table)
-    columns = ", ".join(q(f.column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(q(cast(str, f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]  # type: ignore[union-attr]
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 - names from our model

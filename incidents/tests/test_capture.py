@@ -33,6 +33,7 @@ def test_an_unhandled_exception_is_recorded_with_its_traceback(admin):
     assert [(e.kind, e.entity_id) for e in occurrence.entities.all()] == [("student", "41")]
     assert occurrence.actor == admin
     assert occurrence.incident.level == Level.ERROR
+    assert occurrence.backend_payload is not None
     assert occurrence.backend_payload["error"]["code"] == "server_error"
 
 

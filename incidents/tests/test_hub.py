@@ -115,7 +115,8 @@ def test_resolve_ignore_reopen_are_audited(admin_client, admin):
     ]
     events = AuditEvent.objects.filter(entity_kind="incident", entity_id=str(incident.pk)).order_by("id")
     assert [e.action for e in events] == ["incident.resolve", "incident.reopen", "incident.ignore"]
-    assert events[0].before["status"] == "open" and events[0].after["status"] == "resolved"
+    before, after = events[0].before or {}, events[0].after or {}
+    assert before["status"] == "open" and after["status"] == "resolved"
 
 
 def test_resolving_twice_is_a_typed_refusal_that_becomes_an_incident(admin_client, admin):
