@@ -167,7 +167,7 @@ class Occurrence(models.Model):
     exception_type = models.CharField(max_length=300, blank=True)
     traceback = models.TextField(blank=True)
     backend_recorded_at = models.DateTimeField(null=True, blank=True)
-    request_id = models.CharField(max_length=128, blank=True, db_index=True)
+    request_id = models.CharField(max_length=128, blank=True)
     job_id = models.CharField(max_length=64, blank=True, db_index=True)
     task_name = models.CharField(max_length=300, blank=True)
     attempt = models.PositiveIntegerField(null=True, blank=True)
@@ -178,7 +178,12 @@ class Occurrence(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["incident", "-created_at"])]
+        indexes = [
+            models.Index(fields=["incident", "-created_at"]),
+            # Pairing looks up (request id, person); with only the actor index a planner may
+            # walk every occurrence of that person.
+            models.Index(fields=["request_id", "actor"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} occurrence of incident {self.incident_id}"

@@ -232,7 +232,7 @@ def _reopen_as_regression(incident: Incident, now: Any) -> None:
     incident.regressed_at = now
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def browser_report_record(*, actor: User, capture: Capture) -> tuple[Occurrence, bool]:
     """Record a browser report; (occurrence, paired) where paired means it joined the backend's
     record of the same request, made by the same person."""

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -32,11 +33,19 @@ def ingest(request: HttpRequest) -> JsonResponse:
         length = 0
     if length > limit:
         raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
-    ratelimit.check(user_id=cast(int, user.pk), ip=request.META.get("REMOTE_ADDR"))
-    report = reports.validate(_parse(request, limit))
-    _occurrence, paired = services.browser_report_record(
-        actor=cast(User, user), capture=reports.to_capture(report, request)
-    )
+    user_id, ip = cast(int, user.pk), request.META.get("REMOTE_ADDR")
+    try:
+        report = reports.validate(_parse(request, limit))
+    except reports.InvalidReport:
+        ratelimit.check(user_id=user_id, ip=ip)  # refused reports count against the limit too
+        raise
+    # One short write transaction per report (SQLite has one writer at a time): the limit's
+    # counters and the occurrence commit together; a refusal over the limit rolls its count back.
+    with transaction.atomic():
+        ratelimit.check(user_id=user_id, ip=ip)
+        _occurrence, paired = services.browser_report_record(
+            actor=cast(User, user), capture=reports.to_capture(report, request)
+        )
     return JsonResponse({"status": "recorded", "paired": paired}, status=202)
 
 
