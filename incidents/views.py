@@ -16,7 +16,7 @@ from accounts.access import admin_required
 from accounts.models import User
 from incidents import ratelimit, reports, services
 from incidents.filters import HubFilters
-from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity, Status
+from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity
 from incidents.sparkline import sparklines
 
 
@@ -147,6 +147,3 @@ def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
         return render(request, "incidents/_status.html", {"incident": incident, "history": history})
     messages.success(request, f"The incident was {done}.")
     return redirect("incidents:detail", incident_id=incident.pk)
-
-
-STATUS_BADGES = {Status.OPEN: "danger", Status.RESOLVED: "ok", Status.IGNORED: ""}
