@@ -66,3 +66,14 @@ def flaky(fail_times: int = 1) -> int:
 @task
 def slow_retryable(seconds: float = 30) -> None:
     time.sleep(seconds)
+
+
+@retry_policy(max_attempts=2)
+@task
+def stall_once(marker: str) -> str:
+    """Stalls (for a kill -9) the first time; returns at once when run again."""
+    path = __import__("pathlib").Path(marker)
+    if not path.exists():
+        path.write_text("started")
+        time.sleep(60)
+    return "ran again"
