@@ -391,11 +391,11 @@ def _execute(job: DBTaskResult) -> dict[str, Any]:
             return {"ok": True, "value": normalize_json(value)}
         except BaseException as exc:
             cls = type(exc)
-            lines = traceback.format_exception_only(exc)
+            message = str(exc)
             return {
                 "ok": False,
                 "class": f"{cls.__module__}.{cls.__qualname__}",
                 "traceback": "".join(traceback.format_exception(exc)),
-                "reason": (lines[-1].strip() if lines else cls.__name__)[:500],
+                "reason": (f"{cls.__name__}: {message}" if message else cls.__name__).splitlines()[0][:500],
                 "mro": [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__],
             }
