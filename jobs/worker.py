@@ -90,6 +90,16 @@ class Worker:
         self.claimed = 0
         self.done = 0
         self.next_heartbeat = 0.0
+        self.exiting: list[int] = []  # children that reported and are exiting
+
+    def reap_exited(self, block: bool = False) -> None:
+        for pid in list(self.exiting):
+            try:
+                done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self.exiting.remove(pid)
 
     # -- lifecycle -------------------------------------------------------------------------
     def install_signals(self) -> None:
@@ -154,6 +164,7 @@ class Worker:
                     reason = "stopped (jobs released)"
                     break
                 started = self.fill_slots()
+                self.reap_exited()
                 if self.children:
                     self.wait_children(self.poll)
                     continue
@@ -173,6 +184,7 @@ class Worker:
             reason = "crashed"
             raise
         finally:
+            self.reap_exited(block=True)
             WorkerProcess.objects.filter(worker_id=self.worker_id).update(
                 stopped_at=timezone.now(), stop_reason=reason, last_heartbeat=timezone.now(), jobs_done=self.done
             )
@@ -264,11 +276,22 @@ class Worker:
             _kill_tree(child.pid)
 
     def reap_child(self, child: Child) -> None:
+        """The child closed its pipe: record its result. A child that sent a result is left to
+        exit on its own (tearing down a large address space takes milliseconds) and reaped later."""
         self.selector.unregister(child.fd)
         os.close(child.fd)
         del self.children[child.fd]
-        _, status = os.waitpid(child.pid, 0)
         self.done += 1
+        try:
+            result = json.loads(bytes(child.buffer)) if child.buffer and not child.killed_reason else None
+        except ValueError:
+            result = None
+        status = 0
+        if result is None:
+            _, status = os.waitpid(child.pid, 0)
+        else:
+            self.exiting.append(child.pid)
+            self.reap_exited()
         job = child.job
         if child.killed_reason:
             lifecycle.record_failure(
@@ -282,10 +305,6 @@ class Worker:
                 ),
             )
             return
-        try:
-            result = json.loads(bytes(child.buffer)) if child.buffer else None
-        except ValueError:
-            result = None
         if result is None:
             how = (
                 f"signal {signal.Signals(os.WTERMSIG(status)).name}"

@@ -31,19 +31,20 @@ def worker_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def start_worker(worker_env) -> Iterator[Callable[..., subprocess.Popen]]:
-    """Start `manage.py worker` processes; all are killed at the end of the test."""
+def start_worker(worker_env, tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start `manage.py worker` processes (logs in tmp_path); all are killed at the end of the test."""
     started: list[subprocess.Popen] = []
 
     def start(*args: str) -> subprocess.Popen:
+        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115 - closed below
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "worker", "--interval", "0.1", *args],
             cwd=ROOT,
             env=worker_env,
-            stdout=subprocess.PIPE,
+            stdout=log,
             stderr=subprocess.STDOUT,
-            text=True,
         )
+        proc.stdout = log  # type: ignore[assignment]
         started.append(proc)
         return proc
 

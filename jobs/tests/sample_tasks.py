@@ -77,3 +77,8 @@ def stall_once(marker: str) -> str:
         path.write_text("started")
         time.sleep(60)
     return "ran again"
+
+
+@task
+def echo(n: int) -> int:
+    return n
