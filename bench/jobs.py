@@ -28,20 +28,33 @@ def env_for(url: str) -> dict[str, str]:
 
 
 def manage(url: str, *args: str) -> None:
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env_for(url), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env_for(url), check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def helper(url: str, *args: str) -> str:
-    out = subprocess.run([PY, __file__, "--_helper", *args], cwd=ROOT, env=env_for(url), check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, __file__, "--_helper", *args],
+        cwd=ROOT,
+        env=env_for(url),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip()
 
 
 def run_workers(url: str, command: list[str], workers: int) -> float:
     start = time.perf_counter()
     procs = [
-        subprocess.Popen([PY, "manage.py", *command], cwd=ROOT, env=env_for(url),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [PY, "manage.py", *command],
+            cwd=ROOT,
+            env=env_for(url),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(workers)
     ]
     for p in procs:
@@ -51,8 +64,18 @@ def run_workers(url: str, command: list[str], workers: int) -> float:
 
 
 OURS = ["worker", "--batch", "--queues", "default", "--interval", "0", "-v", "0"]
-PLAIN = ["db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0",
-         "--queue-name", "default", "-v", "0"]
+PLAIN = [
+    "db_worker",
+    "--batch",
+    "--no-reload",
+    "--no-startup-delay",
+    "--interval",
+    "0",
+    "--queue-name",
+    "default",
+    "-v",
+    "0",
+]
 
 
 def measure(url: str, task: str, n: int, command: list[str], workers: int = 1) -> tuple[float, float]:

@@ -15,7 +15,7 @@ from django.tasks import Task
 from django.tasks.signals import task_enqueued
 from django.utils.json import normalize_json
 from django_tasks_db.compat import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from academy.request_id import get_request_id
 from jobs.models import Cause, DispatchKey, JobInfo
@@ -55,7 +55,7 @@ def create_job(
         priority=priority,
         task_path=task_path,
         queue_name=queue_name,
-        run_after=run_after,
+        run_after=run_after or get_date_max(),
         backend_name=backend_name,
     )
     JobInfo.objects.create(
@@ -113,7 +113,7 @@ def dispatch(task: Task, *args: Any, key: str | None = None, **kwargs: Any) -> D
             priority=task.priority,
             task_path=task.module_path,
             queue_name=task.queue_name,
-            run_after=task.run_after,
+            run_after=task.run_after or get_date_max(),
             backend_name=backend.alias,
         )
         JobInfo.objects.create(job=job, key=key or "", request_id=_current_request_id())

@@ -84,9 +84,7 @@ def record_failure(job_id: Any, failure: Failure) -> str | None:
         job.return_value = None
         job.exception_class_path = failure.exception_class_path
         job.traceback = failure.traceback
-        job.save(
-            update_fields=["status", "finished_at", "return_value", "exception_class_path", "traceback"]
-        )
+        job.save(update_fields=["status", "finished_at", "return_value", "exception_class_path", "traceback"])
         info, _ = JobInfo.objects.get_or_create(job=job)
         info.reason = failure.reason[:2000]
         info.peak_rss = failure.peak_rss

@@ -18,9 +18,7 @@ class Cause(models.TextChoices):
 class JobInfo(models.Model):
     """Per-job facts the queue table lacks: dispatch key, request id, attempt, retry chain."""
 
-    job = models.OneToOneField(
-        DBTaskResult, primary_key=True, on_delete=models.CASCADE, related_name="info"
-    )
+    job = models.OneToOneField(DBTaskResult, primary_key=True, on_delete=models.CASCADE, related_name="info")
     key = models.CharField(max_length=200, blank=True, db_index=True)
     request_id = models.CharField(max_length=128, blank=True)
     attempt = models.PositiveIntegerField(default=1)

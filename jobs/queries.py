@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField
@@ -148,7 +148,9 @@ def workers_panel(running: Running, *, limit: int = 20) -> list[WorkerRow]:
     """Live workers and those that stopped in the last day."""
     now = timezone.now()
     cutoff = now - stale_after()
-    rows = WorkerProcess.objects.filter(Q(stopped_at__isnull=True) | Q(stopped_at__gte=now - timedelta(days=1)))
+    rows = WorkerProcess.objects.filter(
+        Q(stopped_at__isnull=True) | Q(stopped_at__gte=now - timedelta(days=1))
+    )
     return [
         WorkerRow(
             worker=w,
@@ -179,12 +181,16 @@ def hourly_chart(*, hours: int = 24) -> list[Bar]:
     )
     counts: dict[tuple[datetime, str], int] = {}
     for row in rows:
-        counts[(row["hour"].astimezone(timezone.UTC).replace(minute=0, second=0, microsecond=0), row["status"])] = row["n"]
+        counts[(row["hour"].astimezone(UTC).replace(minute=0, second=0, microsecond=0), row["status"])] = row[
+            "n"
+        ]
     bars = []
     for i in range(hours):
         hour = start + timedelta(hours=i)
-        key = hour.astimezone(timezone.UTC)
-        bars.append(Bar(hour=hour, finished=counts.get((key, SUCCESSFUL), 0), failed=counts.get((key, FAILED), 0)))
+        key = hour.astimezone(UTC)
+        bars.append(
+            Bar(hour=hour, finished=counts.get((key, SUCCESSFUL), 0), failed=counts.get((key, FAILED), 0))
+        )
     return bars
 
 
@@ -284,13 +290,14 @@ def job_detail(job_id: Any) -> JobDetail:
         raise NotFound("job_not_found", f"There is no job with id {pk}.")
     info = getattr(job, "info", None)
     chain = _chain(job.pk)
-    successor = next((row.job_id for i, row in enumerate(chain) if i and chain[i - 1].job_id == str(job.pk)), None)
-    state = {READY: "pending", RUNNING: "running", FAILED: "failed", SUCCESSFUL: "succeeded"}[job.status]
+    successor = next(
+        (row.job_id for i, row in enumerate(chain) if i and chain[i - 1].job_id == str(job.pk)), None
+    )
+    states: dict[str, str] = {READY: "pending", RUNNING: "running", FAILED: "failed", SUCCESSFUL: "succeeded"}
+    state = states[job.status]
     if job.status == RUNNING and str(job.pk) in running_state().stuck:
         state = "stuck"
-    worker = (
-        WorkerProcess.objects.filter(worker_id=job.worker_ids[-1]).first() if job.worker_ids else None
-    )
+    worker = WorkerProcess.objects.filter(worker_id=job.worker_ids[-1]).first() if job.worker_ids else None
     return JobDetail(
         job=job,
         state=state,

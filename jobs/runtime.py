@@ -1,5 +1,6 @@
 """Runtime truth: the memory limits this process really runs under, read back at start."""
 
+import contextlib
 import os
 import resource
 import socket
@@ -38,7 +39,9 @@ def _rlimit(which: int) -> int | None:
     return None if soft == resource.RLIM_INFINITY else soft
 
 
-def cgroup_memory_max(proc_root: Path = Path("/proc/self"), fs_root: Path = Path("/sys/fs/cgroup")) -> int | None:
+def cgroup_memory_max(
+    proc_root: Path = Path("/proc/self"), fs_root: Path = Path("/sys/fs/cgroup")
+) -> int | None:
     """memory.max (cgroup v2) or memory.limit_in_bytes (v1) of this process's cgroup."""
     try:
         lines = (proc_root / "cgroup").read_text().splitlines()
@@ -95,10 +98,8 @@ def tree_rss(pid: int) -> int:
         proc = psutil.Process(pid)
         total = proc.memory_info().rss
         for child in proc.children(recursive=True):
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += child.memory_info().rss
-            except psutil.Error:
-                pass
         return total
     except psutil.Error:
         return 0

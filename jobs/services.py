@@ -13,13 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from academy.errors import Conflict, DomainError, NotFound
 from audit.models import AuditEvent
 from audit.services import record_event
 from jobs import lifecycle
-from jobs.dispatch import _current_request_id, claim_key, create_job
+from jobs.dispatch import _current_request_id, claim_key
 from jobs.models import Cause, JobInfo, PeriodClaim, WorkerProcess
 from jobs.reaper import is_stuck, live_worker_ids
 
@@ -113,8 +113,14 @@ def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
     successor = JobInfo.objects.filter(previous_id=job.pk).values_list("job_id", flat=True).first()
     if successor is not None:
         result = Rerun(job_id=job_id, new_job_id=str(successor), already=True)
-        record_event(actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, outcome="already",
-                     after={"new_job_id": result.new_job_id})
+        record_event(
+            actor=actor,
+            action="job.rerun",
+            kind=KIND,
+            entity_id=job_id,
+            outcome="already",
+            after={"new_job_id": result.new_job_id},
+        )
         return result
     if _job_is_stuck(job):
         retry_id = lifecycle.record_failure(
@@ -129,7 +135,9 @@ def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
         job.refresh_from_db()
         if retry_id is not None:
             result = Rerun(job_id=job_id, new_job_id=retry_id, already=False)
-            record_event(actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, after={"new_job_id": retry_id})
+            record_event(
+                actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, after={"new_job_id": retry_id}
+            )
             return result
     if job.status != TaskResultStatus.FAILED:
         state = {"READY": "waiting to run", "RUNNING": "running", "SUCCESSFUL": "finished successfully"}
@@ -152,15 +160,21 @@ def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
         priority=job.priority,
         task_path=job.task_path,
         queue_name=job.queue_name,
-        run_after=None,
+        run_after=get_date_max(),
         backend_name=job.backend_name,
     )
     JobInfo.objects.create(
-        job=new, key=info.key, request_id=_current_request_id(), attempt=info.attempt + 1,
-        cause=Cause.RERUN, previous=job,
+        job=new,
+        key=info.key,
+        request_id=_current_request_id(),
+        attempt=info.attempt + 1,
+        cause=Cause.RERUN,
+        previous=job,
     )
     result = Rerun(job_id=job_id, new_job_id=str(new.pk), already=False)
-    record_event(actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, after={"new_job_id": str(new.pk)})
+    record_event(
+        actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, after={"new_job_id": str(new.pk)}
+    )
     return result
 
 
@@ -174,7 +188,9 @@ def _job_delete(*, actor: Any, job_id: Any) -> Deleted:
     job_id = _parse_id(job_id)
     job = DBTaskResult.objects.select_for_update().filter(pk=job_id).first()
     if job is None:
-        if AuditEvent.objects.filter(action="job.delete", entity_kind=KIND, entity_id=job_id, outcome="ok").exists():
+        if AuditEvent.objects.filter(
+            action="job.delete", entity_kind=KIND, entity_id=job_id, outcome="ok"
+        ).exists():
             record_event(actor=actor, action="job.delete", kind=KIND, entity_id=job_id, outcome="already")
             return Deleted(job_id=job_id, already=True)
         raise _not_found(job_id)
@@ -210,7 +226,9 @@ def jobs_bulk(*, actor: Any, action: str, job_ids: Iterable[Any]) -> list[BulkOu
     for job_id in dict.fromkeys(str(j) for j in job_ids):
         try:
             done: Rerun | Deleted = (
-                job_rerun(actor=actor, job_id=job_id) if action == "rerun" else job_delete(actor=actor, job_id=job_id)
+                job_rerun(actor=actor, job_id=job_id)
+                if action == "rerun"
+                else job_delete(actor=actor, job_id=job_id)
             )
             outcomes.append(BulkOutcome(job_id=job_id, ok=True, message=done.message))
         except DomainError as exc:
@@ -246,6 +264,11 @@ def jobs_prune(*, actor: Any, days: int, apply: bool = False) -> Pruned:
                 DBTaskResult.objects.filter(pk__in=ids[start : start + 500]).delete()
             claims.delete()
             workers.delete()
-            record_event(actor=actor, action="jobs.prune", kind="jobs", entity_id="prune",
-                         after={"days": days, **counts})
+            record_event(
+                actor=actor,
+                action="jobs.prune",
+                kind="jobs",
+                entity_id="prune",
+                after={"days": days, **counts},
+            )
     return Pruned(days=days, applied=apply, **counts)

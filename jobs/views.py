@@ -144,7 +144,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
     done = [o for o in outcomes if o.ok]
     refused = [o for o in outcomes if not o.ok]
     if done:
-        messages.success(request, f"{len(done)} of {len(outcomes)} done: " + " ".join(o.message for o in done[:5]))
+        messages.success(
+            request, f"{len(done)} of {len(outcomes)} done: " + " ".join(o.message for o in done[:5])
+        )
     for o in refused[:5]:
         messages.error(request, o.message)
     return _back(request, reverse("jobs:insights"))

@@ -10,6 +10,7 @@ the task, with its own database connection, bound to the job's request id, and r
 through a pipe. Heartbeats come from the parent's loop (no threads: we fork).
 """
 
+import contextlib
 import ctypes
 import json
 import logging
@@ -186,7 +187,10 @@ class Worker:
         finally:
             self.reap_exited(block=True)
             WorkerProcess.objects.filter(worker_id=self.worker_id).update(
-                stopped_at=timezone.now(), stop_reason=reason, last_heartbeat=timezone.now(), jobs_done=self.done
+                stopped_at=timezone.now(),
+                stop_reason=reason,
+                last_heartbeat=timezone.now(),
+                jobs_done=self.done,
             )
             logger.info("worker %s %s after %d jobs", self.worker_id, reason, self.done)
         return self.done
@@ -238,10 +242,8 @@ class Worker:
             os.close(read_fd)
             run_child(job, write_fd)
         os.close(write_fd)
-        try:
-            os.setpgid(pid, pid)  # also here, so a kill right after fork still finds the group
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # also here, so a kill right after fork finds the group
+            os.setpgid(pid, pid)
         os.set_blocking(read_fd, False)
         now = time.monotonic()
         self.children[read_fd] = Child(pid=pid, fd=read_fd, job=job, started=now, next_check=now + self.poll)
@@ -350,10 +352,8 @@ class Worker:
 
 
 def _kill_tree(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)  # the child leads its own process group
-    except ProcessLookupError:
-        pass
 
 
 # Connections inherited from the parent: kept referenced (never closed or collected) so the
@@ -404,7 +404,9 @@ def _execute(job: DBTaskResult) -> dict[str, Any]:
             task = job.task
             task_result = job.task_result
             if task.takes_context:
-                value = task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+                value = task.call(
+                    TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs
+                )
             else:
                 value = task.call(*task_result.args, **task_result.kwargs)
             return {"ok": True, "value": normalize_json(value)}

@@ -5,73 +5,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('django_tasks_database', '0021_conditional_partial_index_ordering'),
+        ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkerProcess',
+            name="WorkerProcess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker_id', models.CharField(max_length=64, unique=True)),
-                ('host', models.CharField(max_length=255)),
-                ('pid', models.IntegerField()),
-                ('queues', models.JSONField(default=list)),
-                ('concurrency', models.PositiveIntegerField(default=1)),
-                ('memory_limit', models.BigIntegerField(help_text='enforced per job, resident bytes')),
-                ('rlimit_as', models.BigIntegerField(blank=True, null=True)),
-                ('rlimit_data', models.BigIntegerField(blank=True, null=True)),
-                ('cgroup_memory_max', models.BigIntegerField(blank=True, null=True)),
-                ('effective_limit', models.BigIntegerField(help_text='the smallest of the limits above')),
-                ('started_at', models.DateTimeField()),
-                ('last_heartbeat', models.DateTimeField(db_index=True)),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
-                ('stop_reason', models.CharField(blank=True, max_length=100)),
-                ('jobs_done', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("worker_id", models.CharField(max_length=64, unique=True)),
+                ("host", models.CharField(max_length=255)),
+                ("pid", models.IntegerField()),
+                ("queues", models.JSONField(default=list)),
+                ("concurrency", models.PositiveIntegerField(default=1)),
+                ("memory_limit", models.BigIntegerField(help_text="enforced per job, resident bytes")),
+                ("rlimit_as", models.BigIntegerField(blank=True, null=True)),
+                ("rlimit_data", models.BigIntegerField(blank=True, null=True)),
+                ("cgroup_memory_max", models.BigIntegerField(blank=True, null=True)),
+                ("effective_limit", models.BigIntegerField(help_text="the smallest of the limits above")),
+                ("started_at", models.DateTimeField()),
+                ("last_heartbeat", models.DateTimeField(db_index=True)),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
+                ("stop_reason", models.CharField(blank=True, max_length=100)),
+                ("jobs_done", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='DispatchKey',
+            name="DispatchKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('job', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='dispatch_key', to='django_tasks_database.dbtaskresult')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "job",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dispatch_key",
+                        to="django_tasks_database.dbtaskresult",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='JobInfo',
+            name="JobInfo",
             fields=[
-                ('job', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='info', serialize=False, to='django_tasks_database.dbtaskresult')),
-                ('key', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('request_id', models.CharField(blank=True, max_length=128)),
-                ('attempt', models.PositiveIntegerField(default=1)),
-                ('cause', models.CharField(choices=[('dispatch', 'dispatched'), ('retry', 'automatic retry'), ('rerun', 're-run by an admin')], default='dispatch', max_length=16)),
-                ('reason', models.TextField(blank=True)),
-                ('peak_rss', models.BigIntegerField(blank=True, null=True)),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_info', to='django_tasks_database.dbtaskresult')),
+                (
+                    "job",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="info",
+                        serialize=False,
+                        to="django_tasks_database.dbtaskresult",
+                    ),
+                ),
+                ("key", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("request_id", models.CharField(blank=True, max_length=128)),
+                ("attempt", models.PositiveIntegerField(default=1)),
+                (
+                    "cause",
+                    models.CharField(
+                        choices=[
+                            ("dispatch", "dispatched"),
+                            ("retry", "automatic retry"),
+                            ("rerun", "re-run by an admin"),
+                        ],
+                        default="dispatch",
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("peak_rss", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="next_info",
+                        to="django_tasks_database.dbtaskresult",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PeriodClaim',
+            name="PeriodClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('period', models.DateTimeField()),
-                ('claimed_at', models.DateTimeField(auto_now_add=True)),
-                ('claimed_by', models.CharField(blank=True, max_length=255)),
-                ('job_id', models.CharField(blank=True, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("period", models.DateTimeField()),
+                ("claimed_at", models.DateTimeField(auto_now_add=True)),
+                ("claimed_by", models.CharField(blank=True, max_length=255)),
+                ("job_id", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'ordering': ['-period'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'period'), name='jobs_period_once')],
+                "ordering": ["-period"],
+                "constraints": [models.UniqueConstraint(fields=("name", "period"), name="jobs_period_once")],
             },
         ),
     ]

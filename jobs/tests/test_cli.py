@@ -46,7 +46,7 @@ def test_reap_marks_stuck_jobs_worker_lost():
     stuck = make_job("stuck")
     out = run("reap")
     assert "1 stuck job(s) reaped" in out
-    assert JobInfo.objects.get(job_id=stuck.pk).reason == "worker lost"
+    assert JobInfo.objects.get(job__pk=stuck.pk).reason == "worker lost"
 
 
 def test_prune_dry_run_then_apply():

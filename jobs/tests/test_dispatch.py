@@ -34,7 +34,7 @@ def test_dispatch_records_the_request_id_and_no_key_means_no_guard():
         a = dispatch(t.noop)
         b = dispatch(t.noop)
     assert a.job_id != b.job_id
-    assert JobInfo.objects.get(job_id=a.job_id).request_id == "req-feedface0001"
+    assert JobInfo.objects.get(job__pk=a.job_id).request_id == "req-feedface0001"
     assert not DispatchKey.objects.exists()
 
 
@@ -48,7 +48,7 @@ def test_a_stale_key_of_a_finished_job_does_not_block():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_key_is_released_when_the_job_finishes():
-    first = dispatch(t.noop, key="media:1")
+    dispatch(t.noop, key="media:1")
     run_inline()
     assert not DispatchKey.objects.exists()
     second = dispatch(t.noop, key="media:1")

@@ -28,7 +28,8 @@ def test_four_workers_run_two_thousand_jobs_each_exactly_once(start_worker):
         assert proc.wait(timeout=max(1, deadline - time.monotonic())) == 0
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == JOBS
     # claim() appends the worker id, so a job run twice would carry two; results cover 0..N-1
-    assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == list(range(JOBS))
+    results = [int(v or 0) for v in DBTaskResult.objects.values_list("return_value", flat=True)]
+    assert sorted(results) == list(range(JOBS))
     per_worker = Counter(w[-1] for w in DBTaskResult.objects.values_list("worker_ids", flat=True))
     assert all(len(w) == 1 for w in DBTaskResult.objects.values_list("worker_ids", flat=True))
     assert len(per_worker) == 4 and min(per_worker.values()) > JOBS / 20

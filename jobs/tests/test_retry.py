@@ -55,7 +55,7 @@ def test_while_a_retry_waits_its_key_stays_held():
     try:
         first = dispatch(t.boom, "x", key="boom:1")
         run_inline()
-        waiting = JobInfo.objects.get(previous_id=first.job_id)
+        waiting = JobInfo.objects.get(previous__pk=first.job_id)
         assert waiting.job.status == "READY" and waiting.job.run_after > waiting.job.enqueued_at
         again = dispatch(t.boom, "x", key="boom:1")
         assert not again.created and again.job_id == str(waiting.job_id)
@@ -70,4 +70,4 @@ def test_a_non_transient_error_is_not_retried():
     first = dispatch(t.boom, "bad input")
     run_inline()
     assert DBTaskResult.objects.count() == 1
-    assert not JobInfo.objects.filter(previous_id=first.job_id).exists()
+    assert not JobInfo.objects.filter(previous__pk=first.job_id).exists()

@@ -28,7 +28,9 @@ MiB = 2**20
 
 def run_inline(**options) -> Worker:
     """Run a worker in this process until the queue is empty (jobs still run in children)."""
-    worker = Worker(limits=read_limits(options.pop("limit", 256 * MiB)), queues=["*"], batch=True, interval=0, **options)
+    worker = Worker(
+        limits=read_limits(options.pop("limit", 256 * MiB)), queues=["*"], batch=True, interval=0, **options
+    )
     worker.run()
     return worker
 
@@ -41,7 +43,7 @@ def test_a_job_that_raises_fails_with_its_traceback_and_the_worker_goes_on():
     assert failed.status == "FAILED"
     assert failed.exception_class_path == "builtins.ValueError"
     assert "disk on fire" in failed.traceback and "Traceback" in failed.traceback
-    assert JobInfo.objects.get(job_id=failing.job_id).reason == "ValueError: disk on fire"
+    assert JobInfo.objects.get(job__pk=failing.job_id).reason == "ValueError: disk on fire"
     assert DBTaskResult.objects.get(pk=fine.job_id).status == "SUCCESSFUL"
     assert worker.done == 2
 
@@ -51,11 +53,11 @@ def test_a_job_past_the_memory_limit_is_killed_and_recorded_and_the_worker_goes_
     fine = dispatch(t.noop)
     run_inline(limit=160 * MiB)
     failed = DBTaskResult.objects.get(pk=hog.job_id)
-    info = JobInfo.objects.get(job_id=hog.job_id)
+    info = JobInfo.objects.get(job__pk=hog.job_id)
     assert failed.status == "FAILED"
     assert failed.exception_class_path == "jobs.errors.MemoryLimitExceeded"
     assert info.reason.startswith("exceeded the worker memory limit of 160 MiB (resident ")
-    assert info.peak_rss > 160 * MiB
+    assert (info.peak_rss or 0) > 160 * MiB
     assert DBTaskResult.objects.get(pk=fine.job_id).status == "SUCCESSFUL"
 
 
@@ -113,7 +115,7 @@ def test_bad_memory_limit_fails_loudly_at_start():
 
 
 def test_a_limit_above_the_cgroup_or_rlimit_is_refused():
-    with pytest.raises(ValueError, match="cgroup memory.max is 256 MiB"):
+    with pytest.raises(ValueError, match=r"cgroup memory\.max is 256 MiB"):
         check_limit(Limits(own=512 * MiB, rlimit_as=None, rlimit_data=None, cgroup_memory_max=256 * MiB))
     with pytest.raises(ValueError, match="RLIMIT_AS"):
         check_limit(Limits(own=512 * MiB, rlimit_as=300 * MiB, rlimit_data=None, cgroup_memory_max=None))
@@ -159,8 +161,8 @@ def test_kill_9_mid_job_is_reaped_as_worker_lost_and_the_retryable_job_runs_agai
     assert [r.job_id for r in reaped] == [job.job_id]
     lost = DBTaskResult.objects.get(pk=job.job_id)
     assert lost.status == "FAILED" and lost.exception_class_path == "jobs.errors.WorkerLost"
-    assert JobInfo.objects.get(job_id=job.job_id).reason == "worker lost"
-    retry = JobInfo.objects.get(previous_id=job.job_id)
+    assert JobInfo.objects.get(job__pk=job.job_id).reason == "worker lost"
+    retry = JobInfo.objects.get(previous__pk=job.job_id)
     assert retry.attempt == 2 and retry.job.status == "READY"
 
     run_inline()

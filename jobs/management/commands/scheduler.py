@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Enqueue periodic jobs, each period once however many schedulers run."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--once", action="store_true", help="enqueue what is due now, then exit (for cron)")
+        parser.add_argument(
+            "--once", action="store_true", help="enqueue what is due now, then exit (for cron)"
+        )
         parser.add_argument("--tick", type=float, default=5.0, help="seconds between checks")
 
     def handle(self, *args: Any, **options: Any) -> None:
