@@ -120,9 +120,11 @@ def _capture_error_response(
 
 
 def on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """Failed jobs. The jobs app's worker adds job_id, attempt, reason, will_retry and request_id
+    (see jobs/README.md); a plain django_tasks_db worker sends only task_result."""
     try:
         if task_result.status == TaskResultStatus.FAILED:
-            _capture_failed_job(task_result)
+            _capture_failed_job(task_result, kwargs)
     except Exception:
         logger.exception("Could not record an incident for job %s", getattr(task_result, "id", "?"))
 
@@ -137,14 +139,15 @@ def _task_arguments(task_result: Any) -> dict[str, Any]:
     return values
 
 
-def _capture_failed_job(task_result: Any) -> None:
+def _capture_failed_job(task_result: Any, extra: dict[str, Any]) -> None:
     error = task_result.errors[-1] if task_result.errors else None
     exc_type = error.exception_class_path if error is not None else ""
     traceback = error.traceback if error is not None else ""
     lines = [line for line in traceback.strip().splitlines() if line.strip()]
-    message = lines[-1].split(": ", 1)[-1] if lines else "The job failed."
-    job_id = str(task_result.id)
-    request_id = get_request_id()
+    message = lines[-1].split(": ", 1)[-1] if lines else str(extra.get("reason") or "The job failed.")
+    job_id = str(extra.get("job_id") or task_result.id)
+    request_id = str(extra.get("request_id") or get_request_id())
+    attempt = extra.get("attempt") or task_result.attempts
     task_name = task_result.task.module_path
     capture = Capture(
         source=Source.JOB,
@@ -152,14 +155,23 @@ def _capture_failed_job(task_result: Any) -> None:
         error_code="",
         backend_message=clean(message),
         backend_payload=cap_payload(
-            {"job": job_id, "task": task_name, "args": task_result.args, "kwargs": task_result.kwargs}
+            {
+                "job": job_id,
+                "task": task_name,
+                "attempt": attempt,
+                "reason": extra.get("reason", ""),
+                "will_retry": extra.get("will_retry"),
+                "retry_job_id": extra.get("retry_job_id"),
+                "args": task_result.args,
+                "kwargs": task_result.kwargs,
+            }
         ),
         exception_type=clean(exc_type, SHORT_CHARS),
         traceback=clean(traceback, TRACEBACK_CHARS),
         request_id="" if request_id == "-" else request_id,
         job_id=job_id[:64],
         task_name=clean(task_name, 300),
-        attempt=task_result.attempts,
+        attempt=attempt,
         entities=(("job", job_id[:64]), *_entities_from_kwargs(_task_arguments(task_result))),
     )
     occurrence_record(actor=None, capture=capture)

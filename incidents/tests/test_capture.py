@@ -104,3 +104,29 @@ def test_a_failing_job_creates_an_incident_linked_to_the_job(student):
     refs = {(e.kind, e.entity_id) for e in occurrence.entities.all()}
     assert refs == {("job", str(result.id)), ("student", str(student.pk)), ("media", "5")}
     assert occurrence.incident.title.startswith("Job sync_student_calendar failed: ValueError")
+
+
+def test_the_jobs_worker_signal_carries_attempt_reason_and_request_id(student):
+    """The jobs app's worker sends extra keyword arguments; they win over the bare result."""
+    from django.tasks.signals import task_finished
+    from django_tasks_db.backend import DatabaseBackend
+
+    result = sync_student_calendar.enqueue(student.pk)
+    job = DBTaskResult.objects.get(pk=result.id)
+    job.set_failed(ValueError("Calendar unreachable"))
+    task_finished.send(
+        sender=DatabaseBackend,
+        task_result=job.task_result,
+        job_id=str(result.id),
+        attempt=3,
+        reason="ValueError: Calendar unreachable",
+        will_retry=True,
+        retry_job_id="next-job",
+        request_id="req-abcdef12",
+    )
+    occurrence = Occurrence.objects.get()
+    assert (occurrence.attempt, occurrence.request_id) == (3, "req-abcdef12")
+    assert occurrence.backend_payload is not None
+    assert occurrence.backend_payload["will_retry"] is True
+    job_url = occurrence.job_url
+    assert job_url is not None and str(result.id) in job_url
