@@ -116,6 +116,7 @@ def main() -> None:
 def run_helper(argv: list[str]) -> None:
     import django
 
+    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings")
     django.setup()
     from django.db import transaction
