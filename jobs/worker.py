@@ -12,6 +12,7 @@ through a pipe. Heartbeats come from the parent's loop (no threads: we fork).
 
 import contextlib
 import ctypes
+import gc
 import json
 import logging
 import os
@@ -236,6 +237,9 @@ class Worker:
             logger.debug("task_started for job %s not sent", job.pk, exc_info=True)
         sys.stdout.flush()
         sys.stderr.flush()
+        # Objects that exist now are never collected in the child: a collection there would touch
+        # every object and copy the parent's whole heap page by page.
+        gc.freeze()
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child never returns from here
@@ -361,12 +365,19 @@ def _kill_tree(pid: int) -> None:
 _INHERITED: list[Any] = []
 
 
-def _die_with_parent() -> None:
+def _load_libc() -> Any:
     try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a job must not outlive its worker
+        return ctypes.CDLL("libc.so.6", use_errno=True)
     except OSError:
-        pass
+        return None
+
+
+_LIBC = _load_libc()
+
+
+def _die_with_parent() -> None:
+    if _LIBC is not None:
+        _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a job must not outlive its worker
 
 
 def run_child(job: DBTaskResult, write_fd: int) -> None:

@@ -22,7 +22,7 @@ def test_four_workers_run_two_thousand_jobs_each_exactly_once(start_worker):
     with transaction.atomic():
         for n in range(JOBS):
             dispatch(t.echo, n)
-    procs = [start_worker("--queues", "*", "--batch") for _ in range(4)]
+    procs = [start_worker("--queues", "*", "--batch", "-v", "0") for _ in range(4)]
     deadline = time.monotonic() + 240  # generous: CI machines are shared
     for proc in procs:
         assert proc.wait(timeout=max(1, deadline - time.monotonic())) == 0

@@ -1,5 +1,6 @@
 """python manage.py worker [--queues a,b] [--memory-limit 512M] [--max-tasks N] [--concurrency N]"""
 
+import logging
 from argparse import ArgumentParser
 from typing import Any
 
@@ -42,6 +43,9 @@ class Command(BaseCommand):
             raise CommandError("--max-tasks must be at least 1")
         if options["interval"] < 0 or options["grace"] < 0:
             raise CommandError("--interval and --grace must be zero or more")
+        if options["verbosity"] == 0:  # as db_worker: -v 0 silences the per-job log lines
+            logging.getLogger("django.tasks").setLevel(logging.CRITICAL)
+            logging.getLogger("jobs").setLevel(logging.WARNING)
         queues = [q.strip() for q in options["queues"].split(",") if q.strip()]
         worker = Worker(
             limits=limits,
