@@ -204,10 +204,11 @@ def media_optimise(*, item_id: int) -> OptimiseResult:
             poster_w, poster_h = _image_size(poster)
             web_key = _variant_key(original.storage_key, "web", "mp4")
             poster_key = _variant_key(original.storage_key, "poster", "jpg")
-            storage.upload_from_path(web, web_key, content_type="video/mp4")
+            # Listed before the upload: a half-finished upload is cleaned up too.
             uploaded.append(web_key)
-            storage.upload_from_path(poster, poster_key, content_type="image/jpeg")
+            storage.upload_from_path(web, web_key, content_type="video/mp4")
             uploaded.append(poster_key)
+            storage.upload_from_path(poster, poster_key, content_type="image/jpeg")
             original_sha = "" if original.checksum_sha256 else sha256_of(src)
             created = _record_variants(
                 item_id=item_id,
