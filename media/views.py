@@ -1,9 +1,10 @@
 """Admin > Insights > Media: every media item, its variants and derived state; optimise actions."""
 
 from datetime import date
+from typing import cast
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -100,8 +101,9 @@ def optimise_all(request: HttpRequest) -> JsonResponse:
 
 @admin_required
 @require_GET
-def variant_file(request: HttpRequest, variant_id: int) -> HttpResponse | StreamingHttpResponse:
+def variant_file(request: HttpRequest, variant_id: int) -> HttpResponse:
     variant = MediaVariant.objects.select_related("item").filter(pk=variant_id).first()
     if variant is None:
         raise NotFound("variant_not_found", "We could not find that file.")
-    return serve_variant(request, variant, download=request.GET.get("download") == "1")
+    response = serve_variant(request, variant, download=request.GET.get("download") == "1")
+    return cast(HttpResponse, response)  # a streaming response is served the same way

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from academy.errors import DomainError
 from media import storage
 from media.storage import ObjectMissing, StorageUnavailable
 
@@ -111,10 +112,10 @@ def test_local_chunks_append_in_order(local_storage):
     assert storage.presigned_get_url(key) is None
     assert storage.append_to_local(key, io.BytesIO(b"abc"), offset=0) == 3
     assert storage.append_to_local(key, io.BytesIO(b"def"), offset=3) == 6
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(DomainError) as caught:
         storage.append_to_local(key, io.BytesIO(b"zzz"), offset=3)
     assert caught.value.code == "bad_offset"
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(DomainError) as caught:
         storage.append_to_local(key, io.BytesIO(b"x" * 10), offset=6, limit=10)
     assert caught.value.code == "too_large"
     assert b"".join(storage.open_range(key)) == b"abcdef"  # the refused chunk left nothing
