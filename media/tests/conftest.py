@@ -1,33 +1,12 @@
 """Media test fixtures: both storage backends (tests/s3_fixtures.py) and generated videos."""
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from media.tests.factories import make_video as _video
 from tests.s3_fixtures import any_storage, local_storage, moto_server, s3_storage  # noqa: F401
-
-
-def _ffmpeg(*args: str) -> None:
-    import imageio_ffmpeg
-
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
-        check=True,
-        timeout=120,
-    )
-
-
-def _video(path: Path, size: str, *, audio: bool, seconds: str = "1", faststart: bool = True) -> Path:
-    inputs = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate=10:duration={seconds}"]
-    if audio:
-        inputs += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
-    encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
-    encode += ["-c:a", "aac", "-b:a", "64k"] if audio else []
-    encode += ["-movflags", "+faststart"] if faststart else []
-    _ffmpeg(*inputs, *encode, "-shortest", str(path))
-    return path
 
 
 @pytest.fixture(scope="session")

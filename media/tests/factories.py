@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 from media import storage
@@ -21,3 +22,25 @@ def stored_video(*, path: Path, student, uploader, content_type: str = "video/mp
         item=item, role="original", storage_key=key, size_bytes=size, content_type=content_type
     )
     return item
+
+
+def ffmpeg(*args: str) -> None:
+    import imageio_ffmpeg
+
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+        check=True,
+        timeout=120,
+    )
+
+
+def make_video(path: Path, size: str, *, audio: bool, seconds: str = "1", faststart: bool = True) -> Path:
+    """A short lavfi test pattern (H.264, optional AAC sine) at `size` ("WxH")."""
+    inputs = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate=10:duration={seconds}"]
+    if audio:
+        inputs += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    encode += ["-c:a", "aac", "-b:a", "64k"] if audio else []
+    encode += ["-movflags", "+faststart"] if faststart else []
+    ffmpeg(*inputs, *encode, "-shortest", str(path))
+    return path

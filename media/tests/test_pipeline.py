@@ -10,7 +10,7 @@ from media.models import MediaVariant
 from media.pipeline import VideoRejected
 from media.storage import StorageUnavailable
 from media.tasks import process_video_proof
-from media.tests.factories import stored_video
+from media.tests.factories import ffmpeg, stored_video
 
 pytestmark = pytest.mark.django_db
 
@@ -94,10 +94,8 @@ def test_bad_input_fails_permanently_with_a_reason(
 
 
 def test_audio_only_file_is_rejected(any_storage, tmp_path, work_dir, parent, student):
-    from media.tests.conftest import _ffmpeg
-
     audio = tmp_path / "sound.mp4"
-    _ffmpeg("-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", str(audio))
+    ffmpeg("-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", str(audio))
     item = stored_video(path=audio, student=student, uploader=parent)
 
     with pytest.raises(VideoRejected, match="no video"):
