@@ -122,6 +122,8 @@ def s3_client(endpoint: str):
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             max_pool_connections=16,
+            read_timeout=900,  # moto takes a while to assemble a 2 GB multipart upload
+            retries={"max_attempts": 1},
         ),
     )
 
@@ -130,7 +132,11 @@ def transfer_config(chunk: int):
     from boto3.s3.transfer import TransferConfig
 
     return TransferConfig(
-        multipart_threshold=chunk, multipart_chunksize=chunk, max_concurrency=4, io_chunksize=256 * 1024
+        multipart_threshold=chunk,
+        multipart_chunksize=chunk,
+        max_concurrency=4,
+        io_chunksize=256 * 1024,
+        max_io_queue=16,
     )
 
 

@@ -12,7 +12,8 @@ API (keep stable; the homework app calls the first one):
         for a video dispatches ProcessVideoProof once (dispatch key "media:<id>") on commit:
         callers need not dispatch it themselves. On refusal (415 type_not_allowed, 413
         too_large, 404 object_missing / student_not_found) the stored object is deleted, so
-        nothing partial is left, and the DomainError propagates.
+        nothing partial is left, and the DomainError propagates; on 503 storage_unavailable
+        (transient) the object is kept so the caller can retry.
 
     media_optimise_request(*, actor, item) -> OptimiseQueued(item_id, job_id)
         Dispatch ProcessVideoProof for an eligible item (a video with exactly one variant).
@@ -113,6 +114,8 @@ def media_item_create_from_upload(
                     "job_id": job_id,
                 },
             )
+    except storage.StorageUnavailable:
+        raise  # the upload may be fine: keep it, the caller can try again
     except DomainError:
         _delete_quietly(storage_key)
         raise

@@ -155,8 +155,9 @@ def transfer_config() -> TransferConfig:
         multipart_threshold=chunk,
         multipart_chunksize=chunk,
         max_concurrency=settings.S3_TRANSFER_CONCURRENCY,
+        # Downloaded pieces wait in this queue for the disk: 16 x 256 KB bounds it at 4 MB.
         io_chunksize=256 * 1024,
-        max_io_queue=100,
+        max_io_queue=16,
         use_threads=True,
     )
 

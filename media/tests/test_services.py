@@ -215,3 +215,19 @@ def test_sniffing_uses_content_not_name(tmp_path: Path):
     assert sniff(b"%PDF-1.7\n") == "application/pdf"
     assert sniff("héllo wörld".encode()) == "text/plain"
     assert sniff(b"\x00\x01\x02\xff") == ""
+
+
+def test_store_outage_keeps_the_upload_for_a_retry(s3_storage, settings, put, videos, parent, student):
+    key = put(videos["tiny"])
+    endpoint = settings.S3_ENDPOINT_URL
+    settings.S3_ENDPOINT_URL = "http://127.0.0.1:9"
+    with pytest.raises(storage.StorageUnavailable):
+        services.media_item_create_from_upload(
+            actor=parent, student=student, storage_key=key, original_name="v.mp4"
+        )
+    settings.S3_ENDPOINT_URL = endpoint
+    assert storage.exists(key)
+    item = services.media_item_create_from_upload(
+        actor=parent, student=student, storage_key=key, original_name="v.mp4"
+    )
+    assert item.kind == "video"
