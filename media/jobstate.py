@@ -68,7 +68,7 @@ def states_for(item_ids: list[int]) -> dict[int, JobState]:
             if summary is None:
                 continue
             status = str(getattr(summary, "status", "")).lower()
-            error = str(getattr(summary, "error", "") or "")
+            error = str(getattr(summary, "reason", "") or getattr(summary, "error", "") or "")
             job_id = str(getattr(summary, "job_id", "") or getattr(summary, "id", "") or "")
             states[item_id] = JobState(_normalise(status), error, job_id)
         return states
