@@ -70,9 +70,15 @@ def states_for(item_ids: list[int]) -> dict[int, JobState]:
             status = str(getattr(summary, "status", "")).lower()
             error = str(getattr(summary, "reason", "") or getattr(summary, "error", "") or "")
             job_id = str(getattr(summary, "job_id", "") or getattr(summary, "id", "") or "")
-            states[item_id] = JobState(_normalise(status), error, job_id)
+            states[item_id] = JobState(_normalise(status), _human(error), job_id)
         return states
     return _states_interim(item_ids)
+
+
+def _human(reason: str) -> str:
+    """ "VideoRejected: This file ..." -> "This file ...": the person reads the message."""
+    head, sep, rest = reason.partition(": ")
+    return rest if sep and head.replace(".", "").isidentifier() else reason
 
 
 def _normalise(status: str) -> str:
@@ -112,5 +118,4 @@ def _states_interim(item_ids: list[int]) -> dict[int, JobState]:
 
 def _reason_from_traceback(traceback: str) -> str:
     last = (traceback or "").strip().splitlines()[-1:] or [""]
-    line = last[0]
-    return line.split(": ", 1)[1] if ": " in line else line
+    return _human(last[0])

@@ -44,3 +44,37 @@ def make_video(path: Path, size: str, *, audio: bool, seconds: str = "1", fastst
     encode += ["-movflags", "+faststart"] if faststart else []
     ffmpeg(*inputs, *encode, "-shortest", str(path))
     return path
+
+
+def queued_optimise_job(item: MediaItem) -> str:
+    """Dispatch the optimise job for `item` the way the services do (no worker runs it)."""
+    from django.db import transaction
+
+    from media import jobstate
+
+    with transaction.atomic():
+        job_id, _ = jobstate.dispatch_optimise(item.pk)
+    return job_id
+
+
+def failed_optimise_job(item: MediaItem, message: str) -> str:
+    """An optimise job for `item` that failed permanently with `message` (as a worker records it)."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    job_id = queued_optimise_job(item)
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=job_id).update(
+        status="FAILED",
+        started_at=now,
+        finished_at=now,
+        exception_class_path="media.pipeline.VideoRejected",
+        traceback=f"Traceback (most recent call last):\nmedia.pipeline.VideoRejected: {message}\n",
+    )
+    try:
+        from jobs.models import DispatchKey, JobInfo
+    except ImportError:  # before the jobs app is merged: the queue table is all there is
+        return job_id
+    JobInfo.objects.filter(job_id=job_id).update(reason=f"VideoRejected: {message}")
+    DispatchKey.objects.filter(job_id=job_id).delete()
+    return job_id

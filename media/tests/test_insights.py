@@ -7,7 +7,7 @@ from media import jobstate
 from media.models import MediaItem
 from media.pipeline import VideoRejected
 from media.tasks import process_video_proof
-from media.tests.factories import stored_video
+from media.tests.factories import failed_optimise_job, queued_optimise_job, stored_video
 
 pytestmark = pytest.mark.django_db
 
@@ -15,19 +15,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def items(local_storage, videos, work_dir, parent, student):
     """One item in each derived state: original only, queued, optimised, failed."""
-    from django_tasks_db.models import DBTaskResult
-
     original = stored_video(path=videos["tiny"], student=student, uploader=parent)
     queued = stored_video(path=videos["tiny"], student=student, uploader=parent)
-    process_video_proof.enqueue(queued.pk)
+    queued_optimise_job(queued)
     optimised = stored_video(path=videos["landscape"], student=student, uploader=parent)
     process_video_proof.call(optimised.pk)
     failed = stored_video(path=videos["text"], student=student, uploader=parent)
-    result = process_video_proof.enqueue(failed.pk)
-    try:
+    with pytest.raises(VideoRejected) as rejected:
         process_video_proof.call(failed.pk)
-    except VideoRejected as exc:
-        DBTaskResult.objects.get(pk=result.id).set_failed(exc)
+    failed_optimise_job(failed, rejected.value.message)
     return {"original_only": original, "queued": queued, "optimised": optimised, "failed": failed}
 
 
