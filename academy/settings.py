@@ -184,6 +184,10 @@ STORAGES = {
 # Media: upload limits and the video pipeline (media/pipeline.py).
 MEDIA_MAX_VIDEO_BYTES = env.size("MEDIA_MAX_VIDEO_BYTES", 2 * 1024**3)
 MEDIA_MAX_FILE_BYTES = env.size("MEDIA_MAX_FILE_BYTES", 50 * 1024**2)
+# Homework uploads (homework/uploads.py): local chunks are raw request bodies, kept under the
+# request-body limit; S3 multipart parts are equal (R2 requires it) and at least 5 MB.
+HOMEWORK_UPLOAD_CHUNK_SIZE = env.size("HOMEWORK_UPLOAD_CHUNK_SIZE", 4 * 1024 * 1024)
+HOMEWORK_UPLOAD_PART_SIZE = env.size("HOMEWORK_UPLOAD_PART_SIZE", 8 * 1024 * 1024)
 # Empty means the binary shipped by the imageio-ffmpeg wheel; a set path must be executable.
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", "")
 if FFMPEG_BINARY and not (Path(FFMPEG_BINARY).is_file() and os.access(FFMPEG_BINARY, os.X_OK)):
@@ -191,6 +195,9 @@ if FFMPEG_BINARY and not (Path(FFMPEG_BINARY).is_file() and os.access(FFMPEG_BIN
 FFMPEG_TIMEOUT_SECONDS = env.int("FFMPEG_TIMEOUT_SECONDS", 3600, minimum=1)
 # Where jobs put their temporary copies; empty means the system temp dir.
 MEDIA_WORK_DIR = env.str("MEDIA_WORK_DIR", "")
+
+if HOMEWORK_UPLOAD_PART_SIZE < 5 * 1024 * 1024:
+    raise ImproperlyConfigured("HOMEWORK_UPLOAD_PART_SIZE must be at least 5M (the S3 minimum part size).")
 
 # Background jobs: django.tasks on the database backend (see the jobs app).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -239,6 +246,8 @@ SECURE_CSP = {
     "form-action": ["'self'"],
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.size("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+if HOMEWORK_UPLOAD_CHUNK_SIZE > DATA_UPLOAD_MAX_MEMORY_SIZE:
+    raise ImproperlyConfigured("HOMEWORK_UPLOAD_CHUNK_SIZE must not exceed DATA_UPLOAD_MAX_MEMORY_SIZE.")
 
 # Logging: every line carries the request id; JSON lines when LOG_FORMAT=json.
 LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))
