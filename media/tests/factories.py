@@ -1,4 +1,5 @@
 import subprocess
+import uuid
 from pathlib import Path
 
 from media import storage
@@ -71,10 +72,8 @@ def failed_optimise_job(item: MediaItem, message: str) -> str:
         exception_class_path="media.pipeline.VideoRejected",
         traceback=f"Traceback (most recent call last):\nmedia.pipeline.VideoRejected: {message}\n",
     )
-    try:
-        from jobs.models import DispatchKey, JobInfo
-    except ImportError:  # before the jobs app is merged: the queue table is all there is
-        return job_id
-    JobInfo.objects.filter(job_id=job_id).update(reason=f"VideoRejected: {message}")
-    DispatchKey.objects.filter(job_id=job_id).delete()
+    from jobs.models import DispatchKey, JobInfo
+
+    JobInfo.objects.filter(job_id=uuid.UUID(job_id)).update(reason=f"VideoRejected: {message}")
+    DispatchKey.objects.filter(job_id=uuid.UUID(job_id)).delete()
     return job_id

@@ -171,9 +171,9 @@ def test_fifty_concurrent_requests_make_one_job(local_storage, videos, admin, pa
                     outcomes.append(exc.code)
                     return
                 except OperationalError as exc:
-                    # The in-memory SQLite test database (shared cache) answers a concurrent writer
-                    # with "table is locked" instead of waiting like the file database in WAL mode
-                    # does: the caller tries again. PostgreSQL never takes this path.
+                    # SQLite can answer a concurrent writer "database is locked" once its busy
+                    # timeout runs out (50 threads on one file): the caller tries again, as a
+                    # browser would. PostgreSQL never takes this path.
                     if "locked" not in str(exc):
                         raise
                     time.sleep(0.01)
