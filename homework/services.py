@@ -211,7 +211,9 @@ def upload_session_append(
         _fail(session, error)
         raise error
     try:
-        size = storage.append_to_local(session.storage_key, stream, offset=offset, limit=session.declared_size)
+        size = storage.append_to_local(
+            session.storage_key, stream, offset=offset, limit=session.declared_size
+        )
         if offset == 0:
             # Refuse a disallowed type during the upload, from its first bytes, not its name.
             content_type = sniff.sniff(storage.read_head(session.storage_key))

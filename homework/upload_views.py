@@ -42,7 +42,7 @@ def _int(value: Any, name: str) -> int:
 def _session(request: HttpRequest, session_id: int) -> UploadSession:
     session = (
         UploadSession.objects.select_related("student", "homework")
-        .filter(pk=session_id, uploader=request.user)
+        .filter(pk=session_id, uploader=cast(User, request.user))
         .first()
     )
     if session is None:

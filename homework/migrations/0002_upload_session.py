@@ -6,38 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('academics', '0001_initial'),
-        ('homework', '0001_initial'),
-        ('media', '0001_initial'),
+        ("academics", "0001_initial"),
+        ("homework", "0001_initial"),
+        ("media", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UploadSession',
+            name="UploadSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=255)),
-                ('declared_size', models.BigIntegerField()),
-                ('declared_type', models.CharField(blank=True, max_length=100)),
-                ('storage_key', models.CharField(max_length=500, unique=True)),
-                ('backend', models.CharField(max_length=8)),
-                ('multipart_upload_id', models.CharField(blank=True, max_length=500)),
-                ('part_size', models.BigIntegerField(default=0)),
-                ('bytes_received', models.BigIntegerField(default=0)),
-                ('state', models.CharField(choices=[('open', 'Uploading'), ('completed', 'Completed'), ('aborted', 'Cancelled'), ('failed', 'Failed')], default='open', max_length=16)),
-                ('error_code', models.CharField(blank=True, max_length=50)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('homework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='upload_sessions', to='homework.homework')),
-                ('media_item', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='upload_session', to='media.mediaitem')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='academics.student')),
-                ('uploader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("declared_size", models.BigIntegerField()),
+                ("declared_type", models.CharField(blank=True, max_length=100)),
+                ("storage_key", models.CharField(max_length=500, unique=True)),
+                ("backend", models.CharField(max_length=8)),
+                ("multipart_upload_id", models.CharField(blank=True, max_length=500)),
+                ("part_size", models.BigIntegerField(default=0)),
+                ("bytes_received", models.BigIntegerField(default=0)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Uploading"),
+                            ("completed", "Completed"),
+                            ("aborted", "Cancelled"),
+                            ("failed", "Failed"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=50)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "homework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="upload_sessions",
+                        to="homework.homework",
+                    ),
+                ),
+                (
+                    "media_item",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="upload_session",
+                        to="media.mediaitem",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="academics.student"
+                    ),
+                ),
+                (
+                    "uploader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
     ]
