@@ -4,17 +4,18 @@ listed, run the processing job, see it ready; a refused file shows its message a
 import pytest
 
 from homework.models import Homework, UploadSession
+from media import storage
 from media.models import MediaItem
 from media.tasks import process_video_proof
 from media.tests.factories import make_video
 from tests.s3_fixtures import local_storage  # noqa: F401
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("local_storage")]
 
 REPORTER_STUB = "window.__reports = []; window.academyReport = function (r) { window.__reports.push(r); };"
 
 
-def test_upload_a_video_and_see_it_processed(page, login, parent, student, local_storage, tmp_path, settings):  # noqa: F811
+def test_upload_a_video_and_see_it_processed(page, login, parent, student, tmp_path, settings):
     settings.HOMEWORK_UPLOAD_CHUNK_SIZE = 16 * 1024  # several chunks, so progress moves
     video = make_video(tmp_path / "proof.mp4", "320x240", audio=True)
     login(parent)
@@ -43,9 +44,7 @@ def test_upload_a_video_and_see_it_processed(page, login, parent, student, local
     assert page.console_errors == []
 
 
-def test_a_refused_file_shows_its_message_and_is_reported(
-    page, login, parent, student, local_storage, tmp_path
-):  # noqa: F811
+def test_a_refused_file_shows_its_message_and_is_reported(page, login, parent, student, tmp_path):
     noise = tmp_path / "holiday.mp4"
     noise.write_bytes(bytes(range(256)) * 4 + b"\x8f\x13" * 3000)
     login(parent)
@@ -65,4 +64,4 @@ def test_a_refused_file_shows_its_message_and_is_reported(
     assert report["requestId"] == report["payload"]["error"]["request_id"]
     assert report["entities"] == {"student": student.pk, "homework": Homework.objects.get().pk}
     session = UploadSession.objects.get()
-    assert session.state in ("failed", "aborted") and not (local_storage / session.storage_key).exists()
+    assert session.state in ("failed", "aborted") and not storage.exists(session.storage_key)
