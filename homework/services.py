@@ -263,41 +263,48 @@ def _complete_multipart(session: UploadSession) -> None:
 
 
 def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem:
+    """Confirm and record the upload. The session row stays locked throughout, so a second
+    "complete" (a double click, a retry) waits and is then refused with 409 `upload_closed`."""
     from media.services import media_item_create_from_upload
 
+    refused: DomainError | None = None
     with transaction.atomic():
-        session = UploadSession.objects.select_for_update().get(pk=session.pk)
+        session = (
+            UploadSession.objects.select_for_update().select_related("student", "homework").get(pk=session.pk)
+        )
         _require_open(session)
-    try:
-        if session.multipart_upload_id:
-            _complete_multipart(session)
-        info = storage.stat(session.storage_key)  # a HEAD on S3: the store's word, not the browser's
-        if info.size != session.declared_size:
-            raise DomainError(
-                "size_mismatch",
-                f"{session.original_name} arrived as {filesizeformat(info.size)}, "
-                f"not the {filesizeformat(session.declared_size)} declared.",
-                400,
+        try:
+            if session.multipart_upload_id:
+                _complete_multipart(session)
+            info = storage.stat(session.storage_key)  # a HEAD on S3: the store's word, not the browser's
+            if info.size != session.declared_size:
+                raise DomainError(
+                    "size_mismatch",
+                    f"{session.original_name} arrived as {filesizeformat(info.size)}, "
+                    f"not the {filesizeformat(session.declared_size)} declared.",
+                    400,
+                )
+            item = media_item_create_from_upload(
+                actor=actor,
+                student=session.student,
+                storage_key=session.storage_key,
+                original_name=session.original_name,
+                homework=session.homework,
             )
-        item = media_item_create_from_upload(
-            actor=actor,
-            student=session.student,
-            storage_key=session.storage_key,
-            original_name=session.original_name,
-            homework=session.homework,
-        )
-    except storage.StorageUnavailable:
-        raise  # transient: keep the upload, the browser may retry completion
-    except DomainError as error:
-        _fail(session, error)
-        raise
-    with transaction.atomic():
-        UploadSession.objects.filter(pk=session.pk).update(
-            state=UploadSession.State.COMPLETED,
-            media_item=item,
-            bytes_received=item.size_bytes,
-            updated_at=timezone.now(),
-        )
+        except storage.StorageUnavailable:
+            raise  # transient: keep the upload, the browser may retry completion
+        except DomainError as error:
+            _fail(session, error)  # committed with this transaction, which then ends normally
+            refused = error
+        else:
+            UploadSession.objects.filter(pk=session.pk).update(
+                state=UploadSession.State.COMPLETED,
+                media_item=item,
+                bytes_received=item.size_bytes,
+                updated_at=timezone.now(),
+            )
+    if refused is not None:
+        raise refused
     return item
 
 

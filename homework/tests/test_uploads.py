@@ -210,3 +210,12 @@ def test_empty_and_untitled_are_refused(local_storage, parent_client, student):
     assert create(parent_client, student, "w.txt", 0, "text/plain").json()["error"]["code"] == "empty_file"
     response = create(parent_client, student, "w.txt", 5, "text/plain", title="  ")
     assert response.status_code == 400 and response.json()["error"]["code"] == "title_required"
+
+
+def test_a_second_complete_is_refused_and_records_nothing_twice(any_storage, parent_client, student):
+    plan = create(parent_client, student, "w.pdf", len(PDF), "application/pdf").json()
+    send_bytes(parent_client, plan, PDF)
+    assert complete(parent_client, plan).status_code == 200
+    again = complete(parent_client, plan)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "upload_closed"
+    assert MediaItem.objects.count() == 1
