@@ -249,6 +249,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.size("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 *
 if HOMEWORK_UPLOAD_CHUNK_SIZE > DATA_UPLOAD_MAX_MEMORY_SIZE:
     raise ImproperlyConfigured("HOMEWORK_UPLOAD_CHUNK_SIZE must not exceed DATA_UPLOAD_MAX_MEMORY_SIZE.")
 
+# Incident hub: browser reports are capped in size and rate (per user and per client address).
+INCIDENT_MAX_REPORT_BYTES = env.size("INCIDENT_MAX_REPORT_BYTES", 64 * 1024)
+INCIDENT_RATE_LIMIT_PER_MINUTE = env.int("INCIDENT_RATE_LIMIT_PER_MINUTE", 30, minimum=1)
+INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE = env.int("INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE", 120, minimum=1)
+
 # Logging: every line carries the request id; JSON lines when LOG_FORMAT=json.
 LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))

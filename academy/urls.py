@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import incidents.views
 from academy import health
 
 handler400 = "academy.errors.bad_request"
@@ -10,6 +11,7 @@ handler500 = "academy.errors.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("api/incidents", incidents.views.ingest, name="incident_ingest"),
     path("", include("accounts.urls")),
     path("admin/", include("ui.urls")),
     path("admin/audit/", include("audit.urls")),

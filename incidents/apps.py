@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = "Incidents"
+
+    def ready(self) -> None:
+        from django.tasks.signals import task_finished
+
+        from academy.errors import error_response
+        from incidents import capture
+
+        error_response.connect(capture.on_error_response, dispatch_uid="incidents.error_response")
+        task_finished.connect(capture.on_task_finished, dispatch_uid="incidents.task_finished")

@@ -1,0 +1,278 @@
+"""Benchmark: incident ingest against the app under gunicorn on loopback, with /healthz as the floor.
+
+Not a test: it prints figures and compares them with the targets of the Incident Hub issue:
+p99 under 50 ms at 200 reports/s, and ingest throughput at least 0.4x /healthz throughput.
+
+    .venv/bin/python bench/incidents.py                       # fresh SQLite database in a temp dir
+    .venv/bin/python bench/incidents.py --database-url postgres://postgres@127.0.0.1:5432/academy_incidents
+
+Phases, all in one run against one gunicorn (2 sync workers):
+  1. /healthz, closed loop: N requests from C concurrent clients (the floor);
+  2. ingest, closed loop: N posts from C clients, a realistic ~1.5 KB report, half of them new groups;
+  3. ingest, paced at --rate reports/s (open loop, C clients) for latency at the target rate.
+Clients are threads using http.client, a real session cookie and the CSRF token header.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+SETUP = """
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from accounts.models import Role, User
+from incidents.models import Incident, RateBucket
+Incident.objects.all().delete(); RateBucket.objects.all().delete()
+user, _ = User.objects.get_or_create(email="bench@example.test", defaults={"role": Role.ADMIN})
+user.set_password("bench-pass-2026-long"); user.save()
+s = SessionStore()
+s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create()
+print(s.session_key)
+"""
+
+
+def report(i: int, run: str) -> bytes:
+    new_group = i % 2 == 0
+    code = f"bench_{run}_{i}" if new_group else "has_attendance"
+    body = {
+        "kind": "http",
+        "ui_message": "Failed to remove schedule. Please try again.",
+        "page_url": f"http://127.0.0.1/admin/academic/lessons/{i}/",
+        "request": {
+            "method": "POST",
+            "url": f"/admin/academic/lessons/{i}/delete/",
+            "status": 409,
+            "request_id": secrets.token_hex(16),
+        },
+        "response": {
+            "error": {
+                "code": code,
+                "message": f"Cannot delete schedule {i} with 3 attendance records.",
+                "request_id": secrets.token_hex(16),
+            }
+        },
+        "entities": [f"lesson:{i}", f"student:{i % 97}"],
+        "breadcrumbs": [
+            f'12:00:{n:02d} click button "Delete lesson" on /admin/academic/lessons/{i}/' for n in range(8)
+        ],
+    }
+    return json.dumps(body).encode()
+
+
+class Client:
+    def __init__(self, port: int, session: str, token: str) -> None:
+        self.port = port
+        self.headers = {
+            "Cookie": f"sessionid={session}; csrftoken={token}",
+            "X-CSRFToken": token,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Referer": f"http://127.0.0.1:{port}/admin/",
+        }
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, float]:
+        start = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=body, headers=self.headers)
+            response = self.conn.getresponse()
+            response.read()
+            status = response.status
+            if response.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            status = 0
+        return status, time.perf_counter() - start
+
+
+def run_phase(
+    clients: list[Client], total: int, call: Callable[[Client, int], tuple[int, float]], rate: float = 0
+) -> dict[str, float]:
+    """Closed loop (rate=0) or paced open loop: each client owns every len(clients)-th request."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    started = time.perf_counter()
+
+    def worker(index: int, client: Client) -> None:
+        mine_l: list[float] = []
+        mine_s: dict[int, int] = {}
+        for i in range(index, total, len(clients)):
+            if rate:
+                due = started + i / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            status, latency = call(client, i)
+            mine_l.append(latency)
+            mine_s[status] = mine_s.get(status, 0) + 1
+        with lock:
+            latencies.extend(mine_l)
+            for k, v in mine_s.items():
+                statuses[k] = statuses.get(k, 0) + v
+
+    threads = [threading.Thread(target=worker, args=(n, c)) for n, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "n": len(latencies),
+        "seconds": elapsed,
+        "throughput": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "max_ms": latencies[-1] * 1000,
+        "statuses": statuses,  # type: ignore[dict-item]
+    }
+
+
+def line(name: str, r: dict[str, float]) -> str:
+    return (
+        f"{name:<28} {r['n']:>6.0f} req in {r['seconds']:6.2f}s  {r['throughput']:8.1f} req/s  "
+        f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:7.1f} ms  {r['statuses']}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file in a temp dir")
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=float, default=200.0, help="paced phase, reports per second")
+    parser.add_argument("--paced-requests", type=int, default=2000)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="academy-bench-"))
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_hex(32),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "VAR_DIR": str(tmp),
+        "LOG_LEVEL": "WARNING",
+        # Persistent connections, as production runs: a new PostgreSQL connection per request
+        # would measure connection set-up, not ingest.
+        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+        # The benchmark measures ingest, not the limiter's refusals: raise the limits.
+        "INCIDENT_RATE_LIMIT_PER_MINUTE": "1000000",
+        "INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE": "1000000",
+    }
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    else:
+        env.pop("DATABASE_URL", None)
+    database = "PostgreSQL" if args.database_url.startswith("postgres") else f"SQLite ({tmp})"
+    print(f"Preparing {database} ...", flush=True)
+    manage(env, "migrate", "--noinput")
+    manage(env, "createcachetable")
+    session = manage(env, "shell", "-c", SETUP).strip().splitlines()[-1]
+    token = secrets.token_urlsafe(24)[:32].ljust(32, "a").replace("-", "a").replace("_", "b")
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            GUNICORN,
+            "academy.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.time() + 30
+        probe = Client(port, session, token)
+        while probe.request("GET", "/healthz")[0] != 200:
+            if time.time() > deadline or server.poll() is not None:
+                print("gunicorn did not become healthy", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        clients = [Client(port, session, token) for _ in range(args.clients)]
+        run_id = secrets.token_hex(3)
+        # Warm-up: imports, connections, first incident rows.
+        run_phase(clients, 200, lambda c, i: c.request("GET", "/healthz"))
+        run_phase(clients, 200, lambda c, i: c.request("POST", "/api/incidents", report(i, "warm" + run_id)))
+
+        print(
+            f"gunicorn {args.workers} sync workers on 127.0.0.1:{port}; {args.clients} clients; "
+            f"report ~{len(report(1, run_id))} bytes; half of the reports start a new group; "
+            f"DB_CONN_MAX_AGE={env['DB_CONN_MAX_AGE']}; load average before: {os.getloadavg()[0]:.1f}"
+        )
+        health = run_phase(clients, args.requests, lambda c, i: c.request("GET", "/healthz"))
+        print(line("GET /healthz (floor)", health))
+        ingest = run_phase(
+            clients, args.requests, lambda c, i: c.request("POST", "/api/incidents", report(i, run_id))
+        )
+        print(line("POST /api/incidents", ingest))
+        paced = run_phase(
+            clients,
+            args.paced_requests,
+            lambda c, i: c.request("POST", "/api/incidents", report(i, "paced" + run_id)),
+            rate=args.rate,
+        )
+        print(line(f"POST /api/incidents @{args.rate:.0f}/s", paced))
+
+        ratio = ingest["throughput"] / health["throughput"]
+        ok_ratio = ratio >= 0.4
+        ok_p99 = paced["p99_ms"] < 50 and paced["throughput"] >= args.rate * 0.95
+        all_ok = all(r["statuses"] == {202: r["n"]} for r in (ingest, paced))
+        print(
+            f"ingest/healthz throughput ratio: {ratio:.2f} (target >= 0.40) {'OK' if ok_ratio else 'MISSED'}"
+        )
+        print(
+            f"p99 at {paced['throughput']:.0f} reports/s: {paced['p99_ms']:.1f} ms (target < 50 ms at "
+            f"{args.rate:.0f}/s) {'OK' if ok_p99 else 'MISSED'}"
+        )
+        print(f"every report accepted (202): {'yes' if all_ok else 'NO'}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

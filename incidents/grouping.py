@@ -1,0 +1,62 @@
+"""Fingerprints: which occurrences are the same incident.
+
+Source, route pattern (never the raw URL), status, error code or exception type and the message
+with the variable parts stripped. Entity ids never take part: the same failure for two students
+is one incident.
+"""
+
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+from django.urls import Resolver404, resolve
+
+_UUID = re.compile(r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_QUOTED = re.compile(r"'[^'\n]{0,200}'|\"[^\"\n]{0,200}\"|“[^”\n]{0,200}”")
+_HEX = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_message(message: str) -> str:
+    text = _UUID.sub("<uuid>", message or "")
+    text = _EMAIL.sub("<email>", text)
+    text = _QUOTED.sub("<str>", text)
+    text = _HEX.sub("<hex>", text)
+    text = _NUMBER.sub("<n>", text)
+    return _SPACE.sub(" ", text).strip()[:500]
+
+
+def normalise_path(path: str) -> str:
+    parts = []
+    for part in path.split("/"):
+        if _UUID.fullmatch(part):
+            parts.append("<uuid>")
+        elif part.isdigit() or _HEX.fullmatch(part):
+            parts.append("<id>")
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def route_for_url(url: str, host: str = "") -> str:
+    """The URL pattern a request URL resolved to on this app, else the normalised path."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if not parts.netloc or parts.netloc == host:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            match = None
+        if match is not None and match.route:
+            return "/" + match.route.lstrip("^").rstrip("$")
+    other_host = parts.netloc if parts.netloc != host else ""
+    return (other_host + normalise_path(path))[:300]
+
+
+def fingerprint(*, source: str, route: str, status: int | None, code: str, message: str) -> str:
+    key = "\x1f".join([source, route, str(status or ""), code, normalise_message(message)])
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,236 @@
+"""Incidents: occurrences of failures, grouped by fingerprint, with a status history.
+
+An Incident is a group (one fingerprint); an Occurrence is one failure as it happened, holding
+both sides of it when they are known: what the person saw (browser report) and what the backend
+said (captured error), joined by request id.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+
+class Source(models.TextChoices):
+    BROWSER = "browser", "Browser"
+    BACKEND = "backend", "Backend"
+    JOB = "job", "Job"
+
+
+class Level(models.TextChoices):
+    ERROR = "error", "Error"
+    # A typed 4xx refusal: recorded for the record, never alerting.
+    REFUSAL = "refusal", "Refusal"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    IGNORED = "ignored", "Ignored"
+
+
+class ActorType(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    CUSTOMER = "customer", "Customer"
+    SYSTEM = "system", "System"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+# Entity kinds a page or a URL may declare, and the page that shows each (url name, kwarg).
+ENTITY_PAGES: dict[str, tuple[str, str]] = {
+    "student": ("academics:student_detail", "student_id"),
+    "lesson": ("academics:lesson_detail", "lesson_id"),
+    "schedule": ("academics:lesson_detail", "lesson_id"),
+    "task": ("academics:task_detail", "task_id"),
+    "homework": ("homework:admin_detail", "homework_id"),
+    "media": ("media:detail", "media_id"),
+    "job": ("jobs:detail", "job_id"),
+    "incident": ("incidents:detail", "incident_id"),
+    "customer": ("accounts:customer_detail", "customer_id"),
+}
+ENTITY_KINDS = frozenset(ENTITY_PAGES)
+
+
+def entity_url(kind: str, entity_id: str) -> str | None:
+    """The admin page of an entity, when that page exists on this install."""
+    page = ENTITY_PAGES.get(kind)
+    if page is None:
+        return None
+    try:
+        return reverse(page[0], kwargs={page[1]: entity_id})
+    except NoReverseMatch:
+        return None
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def for_hub_list(self) -> "IncidentQuerySet":
+        since = timezone.now() - timedelta(hours=24)
+        return self.annotate(
+            last_24h=Count("occurrences", filter=Q(occurrences__created_at__gte=since)),
+            actor_count=Count("occurrences__actor", distinct=True),
+        ).order_by("-last_seen", "-id")
+
+    def for_entity(self, kind: str, entity_id: str | int) -> "IncidentQuerySet":
+        refs = OccurrenceEntity.objects.filter(kind=kind, entity_id=str(entity_id))
+        return self.filter(pk__in=refs.values("incident_id")).order_by("-last_seen", "-id")
+
+
+class Incident(models.Model):
+    fingerprint = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    title = models.CharField(max_length=300)
+    route = models.CharField(max_length=300, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The error code of a typed refusal, or the exception type.
+    error_code = models.CharField(max_length=200, blank=True)
+    message = models.CharField(max_length=500, blank=True, help_text="Normalised message.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    # Summaries survive pruning of old occurrences.
+    occurrence_count = models.PositiveIntegerField(default=0)
+    regressed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-last_seen"]),
+            models.Index(fields=["-last_seen"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_regression(self) -> bool:
+        return self.regressed_at is not None and self.status == Status.OPEN
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"status": self.status, "occurrence_count": self.occurrence_count}
+
+
+class IncidentStatusChange(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    comment = models.TextField(blank=True)
+    regression = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
+
+
+class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
+    def for_detail(self) -> "OccurrenceQuerySet":
+        return self.select_related("actor").prefetch_related("entities").order_by("-created_at", "-id")
+
+
+class Occurrence(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="occurrences")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    method = models.CharField(max_length=10, blank=True)
+    url = models.CharField(max_length=2048, blank=True)
+    route = models.CharField(max_length=300, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The person's side (browser report).
+    page_url = models.CharField(max_length=2048, blank=True)
+    ui_message = models.TextField(blank=True)
+    browser_payload = models.JSONField(null=True, blank=True)
+    breadcrumbs = models.JSONField(default=list, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    browser_reported_at = models.DateTimeField(null=True, blank=True)
+    # The backend's side (captured error or failed job).
+    error_code = models.CharField(max_length=200, blank=True)
+    backend_message = models.TextField(blank=True)
+    backend_payload = models.JSONField(null=True, blank=True)
+    request_context = models.JSONField(null=True, blank=True)
+    exception_type = models.CharField(max_length=300, blank=True)
+    traceback = models.TextField(blank=True)
+    backend_recorded_at = models.DateTimeField(null=True, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    job_id = models.CharField(max_length=64, blank=True, db_index=True)
+    task_name = models.CharField(max_length=300, blank=True)
+    attempt = models.PositiveIntegerField(null=True, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = OccurrenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["incident", "-created_at"]),
+            # Pairing looks up (request id, person); with only the actor index a planner may
+            # walk every occurrence of that person.
+            models.Index(fields=["request_id", "actor"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} occurrence of incident {self.incident_id}"
+
+    @property
+    def has_browser_side(self) -> bool:
+        return self.browser_reported_at is not None
+
+    @property
+    def has_backend_side(self) -> bool:
+        return self.backend_recorded_at is not None
+
+    @property
+    def job_url(self) -> str | None:
+        return entity_url("job", self.job_id) if self.job_id else None
+
+
+class OccurrenceEntity(models.Model):
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="entities")
+    # Denormalised so that an entity page finds its incidents with one indexed lookup.
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entity_refs")
+    kind = models.CharField(max_length=32)
+    entity_id = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["occurrence", "kind", "entity_id"], name="occurrence_entity_once")
+        ]
+        indexes = [models.Index(fields=["kind", "entity_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.entity_id}"
+
+    @property
+    def url(self) -> str | None:
+        return entity_url(self.kind, self.entity_id)
+
+
+class RateBucket(models.Model):
+    """Fixed one-minute windows of ingest counts per user and per IP, shared by all workers."""
+
+    key = models.CharField(max_length=100)
+    minute = models.BigIntegerField(help_text="Minutes since the epoch.")
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "minute"], name="rate_bucket_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.minute}={self.hits}"

@@ -1,0 +1,46 @@
+"""Small builders shared by the incident tests."""
+
+import json
+from typing import Any
+
+from django.test import Client
+
+from incidents.services import Capture, occurrence_record
+
+
+def report(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "http",
+        "ui_message": "Failed to remove schedule. Please try again.",
+        "page_url": "http://testserver/admin/academic/students/7/",
+        "request": {"method": "POST", "url": "/admin/academic/students/7/archive/", "status": 409},
+        "response": {"error": {"code": "has_attendance", "message": "Cannot delete schedule 7."}},
+        "entities": ["student:7"],
+        "breadcrumbs": ['12:00:00 click button "Archive"'],
+    }
+    body.update(overrides)
+    return body
+
+
+def post_report(client: Client, body: Any, **extra: Any) -> Any:
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post("/api/incidents", data=data, content_type="application/json", **extra)
+
+
+def backend_capture(**overrides: Any) -> Capture:
+    values: dict[str, Any] = {
+        "source": "backend",
+        "method": "POST",
+        "url": "/admin/academic/students/7/archive/",
+        "route": "/admin/academic/students/<int:student_id>/archive/",
+        "status_code": 409,
+        "error_code": "has_attendance",
+        "backend_message": "Cannot archive student 7: 3 lessons ahead.",
+        "entities": (("student", "7"),),
+    }
+    values.update(overrides)
+    return Capture(**values)
+
+
+def record(actor: Any = None, **overrides: Any) -> Any:
+    return occurrence_record(actor=actor, capture=backend_capture(**overrides))

@@ -1,0 +1,98 @@
+"""Grouping by fingerprint, regressions, and the text clean-up grouping relies on."""
+
+import pytest
+import time_machine
+
+from audit.models import AuditEvent
+from incidents.grouping import normalise_message, route_for_url
+from incidents.models import Incident, Status
+from incidents.scrub import cap_payload, scrub_text
+from incidents.services import incident_resolve
+from incidents.tests.helpers import record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_same_route_and_error_with_different_entity_ids_is_one_incident():
+    first = record(entities=(("student", "7"),), backend_message="Cannot archive student 7: 3 lessons ahead.")
+    second = record(
+        entities=(("student", "8"),),
+        url="/admin/academic/students/8/archive/",
+        backend_message="Cannot archive student 8: 11 lessons ahead.",
+    )
+    assert first.incident_id == second.incident_id
+    incident = Incident.objects.get()
+    assert incident.occurrence_count == 2
+    assert set(incident.entity_refs.values_list("entity_id", flat=True)) == {"7", "8"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"status_code": 500}, {"error_code": "other"}, {"route": "/elsewhere/"}, {"source": "job"}],
+)
+def test_a_different_status_code_route_or_source_is_another_incident(change):
+    record()
+    record(**change)
+    assert Incident.objects.count() == 2
+
+
+def test_a_new_occurrence_after_resolve_reopens_it_as_a_regression(admin):
+    with time_machine.travel("2026-11-20 10:00Z", tick=False):
+        incident = record().incident
+        incident_resolve(actor=admin, incident=incident, comment="Fixed in 1.2")
+    with time_machine.travel("2026-11-21 10:00Z", tick=False):
+        record()
+    incident.refresh_from_db()
+    assert incident.status == Status.OPEN
+    assert incident.is_regression
+    assert incident.regressed_at.isoformat().startswith("2026-11-21T10:00")
+    change = incident.history.first()
+    assert change.regression and change.actor is None and change.from_status == Status.RESOLVED
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "incident.resolve",
+        "incident.regression",
+    ]
+
+
+def test_an_ignored_incident_stays_ignored(admin):
+    from incidents.services import incident_ignore
+
+    incident = record().incident
+    incident_ignore(actor=admin, incident=incident, comment="known noise")
+    record()
+    incident.refresh_from_db()
+    assert incident.status == Status.IGNORED and incident.occurrence_count == 2
+
+
+def test_normalise_message_strips_ids_numbers_uuids_and_emails():
+    a = normalise_message(
+        "User ana@x.org cannot open 0b4f3c2e-1d2a-4c3b-9e8f-1234567890ab item 42 'Sam Smith'"
+    )
+    b = normalise_message(
+        "User bo@y.com cannot open 7a4f3c2e-1d2a-4c3b-9e8f-1234567890cd item 7 'Olive Other'"
+    )
+    assert a == b == "User <email> cannot open <uuid> item <n> <str>"
+
+
+def test_route_for_url_uses_the_url_pattern():
+    assert route_for_url("/admin/academic/students/12/") == "/admin/academic/students/<int:student_id>/"
+    assert route_for_url("http://testserver/admin/academic/students/12/", "testserver").endswith(
+        "<int:student_id>/"
+    )
+    assert route_for_url("https://bucket.example.com/uploads/123/file", "testserver") == (
+        "bucket.example.com/uploads/<id>/file"
+    )
+
+
+def test_scrub_text_masks_secrets_and_cards_but_not_plain_numbers():
+    text = "password=hunter2&next=/x Authorization: Bearer abcdefghijkl card 4111-1111-1111-1111 order 1234567890123"
+    scrubbed = scrub_text(text)
+    assert "hunter2" not in scrubbed and "abcdefghijkl" not in scrubbed
+    assert "[card]" in scrubbed and "4111" not in scrubbed
+    assert "1234567890123" in scrubbed  # fails the Luhn check: not a card
+    assert "next=/x" in scrubbed
+
+
+def test_large_payloads_are_capped():
+    capped = cap_payload({"data": ["x" * 1000] * 50})
+    assert capped["_truncated"] is True and len(capped["preview"]) <= 4096

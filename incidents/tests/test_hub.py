@@ -1,0 +1,154 @@
+"""Admin > Insights > Incidents: access, list, filters, detail, status changes, entity panel."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from incidents.models import Incident, Status
+from incidents.services import incident_resolve
+from incidents.tests.helpers import post_report, record, report
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/insights/incidents/"
+
+
+def test_only_admins_open_the_hub(admin_client, parent_client, other_parent_client, anon_client):
+    incident = record().incident
+    detail = reverse("incidents:detail", kwargs={"incident_id": incident.pk})
+    transition = reverse("incidents:transition", kwargs={"incident_id": incident.pk})
+    assert reverse("incidents:list") == LIST
+    assert admin_client.get(LIST).status_code == 200
+    assert admin_client.get(detail).status_code == 200
+    for client in (parent_client, other_parent_client):
+        assert client.get(LIST).status_code == 403
+        assert client.get(detail).status_code == 403
+        assert client.post(transition, {"action": "resolve"}).status_code == 403
+    assert anon_client.get(LIST).status_code == 302
+    assert anon_client.get(detail).status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == Status.OPEN
+
+
+def test_the_list_runs_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
+    for n in range(3):
+        record(error_code=f"code_{n}")
+    # session, user, count, page, sparklines
+    with django_assert_num_queries(5):
+        response = admin_client.get(LIST)
+    for n in range(3, 12):
+        record(error_code=f"code_{n}")
+    with django_assert_num_queries(5):
+        response = admin_client.get(LIST)
+    assert response.content.count(b"data-incident=") == 12
+    assert b"<polyline" in response.content
+
+
+def test_the_detail_page_runs_a_fixed_number_of_queries(admin_client, admin, django_assert_num_queries):
+    incident = record(actor=admin).incident
+    for n in range(5):
+        record(actor=admin, entities=(("student", str(n)),))
+    detail = reverse("incidents:detail", kwargs={"incident_id": incident.pk})
+    # session, user, incident, count, occurrences, entities of them, actors, entity list, history
+    with django_assert_num_queries(9):
+        assert admin_client.get(detail).status_code == 200
+
+
+def test_filters(admin_client, parent_client):
+    record()  # backend refusal, student:7
+    post_report(parent_client, {"kind": "js", "error": {"name": "TypeError", "message": "boom"}})
+    js = Incident.objects.get(source="browser")
+
+    def listed(query: str) -> set[int]:
+        content = admin_client.get(LIST + query).content.decode()
+        return {i.pk for i in Incident.objects.all() if f'data-incident="{i.pk}"' in content}
+
+    backend = Incident.objects.get(source="backend")
+    assert listed("") == {backend.pk, js.pk}
+    assert listed("?source=browser") == {js.pk}
+    assert listed("?actor_type=customer") == {js.pk}
+    assert listed("?entity_kind=student") == {backend.pk}
+    assert listed("?entity=student:7") == {backend.pk}
+    assert listed("?entity=student:8") == set()
+    assert listed("?status_code=409") == {backend.pk}
+    assert listed("?route=students") == {backend.pk}
+    assert listed("?q=TypeError") == {js.pk}
+    assert listed("?level=refusal") == {backend.pk}
+    assert listed("?status=resolved") == set()
+    assert listed("?since=2000-01-01&until=2999-01-01") == {backend.pk, js.pk}
+    assert listed("?until=2000-01-01") == set()
+    assert listed("?status_code=abc&since=nonsense") == {backend.pk, js.pk}
+
+
+def test_a_script_payload_renders_inert(admin_client, parent_client):
+    evil = "<script>alert(1)</script>"
+    body = report(
+        ui_message=evil,
+        page_url="javascript:alert(1)",
+        response={"error": {"code": "x", "message": evil}},
+    )
+    assert post_report(parent_client, body).status_code == 202
+    incident = Incident.objects.get()
+    for url in (LIST, reverse("incidents:detail", kwargs={"incident_id": incident.pk})):
+        response = admin_client.get(url)
+        content = response.content.decode()
+        assert evil not in content
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+        assert 'href="javascript:' not in content
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_resolve_ignore_reopen_are_audited(admin_client, admin):
+    incident = record().incident
+    url = reverse("incidents:transition", kwargs={"incident_id": incident.pk})
+    response = admin_client.post(url, {"action": "resolve", "comment": "fixed"})
+    assert response.status_code == 302
+    admin_client.post(url, {"action": "reopen"})
+    admin_client.post(url, {"action": "ignore", "comment": "noise"}, HTTP_HX_REQUEST="true")
+    incident.refresh_from_db()
+    assert incident.status == Status.IGNORED
+    history = list(incident.history.order_by("id").values_list("to_status", "comment", "actor_id"))
+    assert history == [
+        ("resolved", "fixed", admin.pk),
+        ("open", "", admin.pk),
+        ("ignored", "noise", admin.pk),
+    ]
+    events = AuditEvent.objects.filter(entity_kind="incident", entity_id=str(incident.pk)).order_by("id")
+    assert [e.action for e in events] == ["incident.resolve", "incident.reopen", "incident.ignore"]
+    before, after = events[0].before or {}, events[0].after or {}
+    assert before["status"] == "open" and after["status"] == "resolved"
+
+
+def test_resolving_twice_is_a_typed_refusal_that_becomes_an_incident(admin_client, admin):
+    incident = record().incident
+    incident_resolve(actor=admin, incident=incident)
+    url = reverse("incidents:transition", kwargs={"incident_id": incident.pk})
+    response = admin_client.post(url, {"action": "resolve"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "incident_already_resolved"
+    assert "already resolved by Ada Admin" in error["message"]
+    refusal = Incident.objects.exclude(pk=incident.pk).get()
+    occurrence = refusal.occurrences.get()
+    assert occurrence.request_id == response["X-Request-ID"] == error["request_id"]
+    assert [(e.kind, e.entity_id) for e in occurrence.entities.all()] == [("incident", str(incident.pk))]
+
+
+def test_an_unknown_action_is_refused(admin_client):
+    incident = record().incident
+    url = reverse("incidents:transition", kwargs={"incident_id": incident.pk})
+    assert admin_client.post(url, {"action": "delete"}).status_code == 400
+
+
+def test_the_student_page_shows_its_incidents_panel(admin_client, student, other_student):
+    record(entities=(("student", str(student.pk)),), error_code="for_sam")
+    record(entities=(("student", str(other_student.pk)),), error_code="for_olive")
+    page = admin_client.get(reverse("academics:student_detail", kwargs={"student_id": student.pk}))
+    content = page.content.decode()
+    assert "<h2>Incidents</h2>" in content
+    assert "for_sam" in content and "for_olive" not in content
+
+
+def test_navigation_shows_incidents(admin_client):
+    content = admin_client.get(LIST).content.decode()
+    assert f'href="{LIST}"' in content

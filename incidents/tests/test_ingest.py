@@ -1,0 +1,212 @@
+"""POST /api/incidents: who may report, what is refused and why, what gets stored."""
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.test import Client
+
+from incidents.models import Incident, Occurrence, RateBucket
+from incidents.tests.helpers import post_report, record, report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_and_customer_may_report_and_the_actor_comes_from_the_session(
+    admin_client, parent_client, admin, parent
+):
+    body = report()
+    assert post_report(admin_client, body).status_code == 202
+    assert post_report(parent_client, body).status_code == 202
+    actors = set(Occurrence.objects.values_list("actor_type", "actor_id"))
+    assert actors == {("admin", admin.pk), ("customer", parent.pk)}
+
+
+def test_the_payload_cannot_choose_the_actor(parent_client, admin, parent):
+    response = post_report(parent_client, {**report(), "actor": f"admin:{admin.pk}"})
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["fields"] == {"actor": "unknown field"}
+    assert not Occurrence.objects.exists()
+
+
+def test_anonymous_ingest_is_refused(anon_client):
+    response = post_report(anon_client, report())
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] in {"csrf_failed", "not_authenticated"}
+    csrf_exempt_anon = Client()
+    assert post_report(csrf_exempt_anon, report()).status_code == 403
+    assert not Occurrence.objects.exists()
+
+
+def test_missing_csrf_token_is_refused(admin):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    response = post_report(client, report())
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    assert not Occurrence.objects.exists()
+
+
+def test_with_the_csrf_token_a_browser_report_is_accepted(admin):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    client.get("/admin/insights/incidents/")
+    token = client.cookies["csrftoken"].value
+    assert post_report(client, report(), HTTP_X_CSRFTOKEN=token).status_code == 202
+
+
+def test_a_beacon_form_post_carries_the_token_in_the_body(admin):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    client.get("/admin/insights/incidents/")
+    token = client.cookies["csrftoken"].value
+    form = urlencode({"csrfmiddlewaretoken": token, "report": json.dumps(report())})
+    response = client.post("/api/incidents", form, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 202
+    assert Occurrence.objects.count() == 1
+
+
+def test_a_body_over_64_kib_is_413(admin_client):
+    body = json.dumps(report(ui_message="x" * (65 * 1024)))
+    response = post_report(admin_client, body)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert not Occurrence.objects.exists()
+
+
+def test_malformed_json_is_400_with_a_reason(admin_client):
+    response = post_report(admin_client, '{"kind": "http", ')
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_json"
+    assert "body" in error["details"]["fields"]
+
+
+def test_schema_errors_name_each_field(admin_client):
+    body = {
+        "kind": "boom",
+        "request": {"method": "FETCH", "status": "500", "url": 3},
+        "entities": ["student:1", "nonsense", "planet:4"],
+        "breadcrumbs": "not a list",
+        "extra": 1,
+    }
+    response = post_report(admin_client, body)
+    assert response.status_code == 400
+    fields = response.json()["error"]["details"]["fields"]
+    assert set(fields) >= {
+        "kind",
+        "extra",
+        "request.method",
+        "request.status",
+        "request.url",
+        "entities[1]",
+        "entities[2]",
+        "breadcrumbs",
+    }
+    assert fields["request.status"] == "must be a whole number from 0 to 599"
+
+
+def test_long_strings_are_truncated_not_refused(admin_client):
+    assert post_report(admin_client, report(ui_message="y" * 10_000)).status_code == 202
+    assert len(Occurrence.objects.get().ui_message) == 2000
+
+
+# Windows are fixed minutes of the clock: hold the clock so a slow run cannot cross into the next.
+@time_machine.travel("2026-11-28 12:00:05Z", tick=False)
+def test_rapid_reports_from_one_user_hit_the_limit(admin_client, settings):
+    settings.INCIDENT_RATE_LIMIT_PER_MINUTE = 30
+    statuses = [post_report(admin_client, report(ui_message=f"m{i}")).status_code for i in range(100)]
+    assert statuses[:30] == [202] * 30
+    assert set(statuses[30:]) == {429}
+    limited = post_report(admin_client, report())
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "55"
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert Occurrence.objects.count() == 30
+
+
+def test_a_new_minute_opens_a_new_window(admin_client, settings):
+    settings.INCIDENT_RATE_LIMIT_PER_MINUTE = 2
+    with time_machine.travel("2026-11-28 12:00:58Z", tick=False):
+        statuses = [post_report(admin_client, report()).status_code for _ in range(3)]
+    with time_machine.travel("2026-11-28 12:01:01Z", tick=False):
+        statuses.append(post_report(admin_client, report()).status_code)
+    assert statuses == [202, 202, 429, 202]
+    assert RateBucket.objects.filter(key__startswith="user:").count() == 1  # the old window is gone
+
+
+@time_machine.travel("2026-11-28 12:00:05Z", tick=False)
+def test_the_per_ip_limit_covers_several_accounts(admin_client, parent_client, settings):
+    settings.INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE = 5
+    statuses = [post_report(c, report()).status_code for c in (admin_client, parent_client) * 4]
+    assert statuses.count(202) == 5
+    assert statuses.count(429) == 3
+    # A refusal over the limit is not counted: the window holds what was accepted.
+    assert RateBucket.objects.filter(key__startswith="ip:").get().hits == 5
+
+
+def test_secrets_in_a_report_are_stored_masked(admin_client):
+    body = report(
+        ui_message="Login failed for token=abc123secretvalue",
+        response={
+            "error": {"code": "x", "message": "Authorization: Bearer eyJhbGciOi.eyJzdWIiOiIx.c2lnbmF0dXJl"},
+            "password": "hunter2",
+            "nested": {"api_key": "k-123", "note": "card 4111 1111 1111 1111 on file"},
+            "headers": {"Cookie": "sessionid=s3cr3t; csrftoken=t0k3n"},
+        },
+        page_url="http://testserver/portal/?session=zzz&page=2",
+    )
+    assert post_report(admin_client, body).status_code == 202
+    occurrence = Occurrence.objects.get()
+    stored = json.dumps(
+        [occurrence.ui_message, occurrence.browser_payload, occurrence.page_url, occurrence.url]
+    )
+    for secret in (
+        "abc123secretvalue",
+        "hunter2",
+        "k-123",
+        "4111 1111 1111 1111",
+        "s3cr3t",
+        "t0k3n",
+        "zzz",
+        "eyJhbGciOi",
+    ):
+        assert secret not in stored, secret
+    assert "[scrubbed]" in stored and "[card]" in stored
+    assert "page=2" in occurrence.page_url
+
+
+def test_a_report_with_the_request_id_of_a_backend_record_completes_it(admin_client, admin):
+    backend = record(actor=admin, request_id="req-12345678")
+    response = post_report(
+        admin_client,
+        report(request={"method": "POST", "url": "/x/", "status": 409, "request_id": "req-12345678"}),
+    )
+    assert response.json() == {"status": "recorded", "paired": True}
+    backend.refresh_from_db()
+    assert backend.has_browser_side and backend.has_backend_side
+    assert backend.ui_message == "Failed to remove schedule. Please try again."
+    assert Incident.objects.count() == 1
+    assert Occurrence.objects.count() == 1
+
+
+def test_another_persons_request_id_does_not_pair(parent_client, admin):
+    record(actor=admin, request_id="req-12345678")
+    response = post_report(
+        parent_client,
+        report(request={"method": "POST", "url": "/x/", "status": 409, "request_id": "req-12345678"}),
+    )
+    assert response.json()["paired"] is False
+    assert Occurrence.objects.count() == 2
+
+
+def test_a_javascript_error_report(parent_client):
+    body = {"kind": "js", "error": {"name": "TypeError", "message": "x is undefined", "stack": "at a.js:1"}}
+    assert post_report(parent_client, body).status_code == 202
+    incident = Incident.objects.get()
+    assert incident.source == "browser" and incident.error_code == "TypeError"
+
+
+def test_get_is_not_allowed(admin_client):
+    assert admin_client.get("/api/incidents").status_code == 405

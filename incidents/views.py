@@ -1,0 +1,149 @@
+"""Admin > Insights > Incidents, and the ingest endpoint the browser reporter posts to."""
+
+import json
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from academy.errors import DomainError, Forbidden, NotFound
+from accounts.access import admin_required
+from accounts.models import User
+from incidents import ratelimit, reports, services
+from incidents.filters import HubFilters
+from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity
+from incidents.sparkline import sparklines
+
+
+@require_POST
+def ingest(request: HttpRequest) -> JsonResponse:
+    """POST /api/incidents: one browser report. CSRF is enforced by the middleware."""
+    user = request.user
+    if not user.is_authenticated or not cast(User, user).is_active:
+        raise Forbidden("not_authenticated", "Please log in first.")
+    limit = settings.INCIDENT_MAX_REPORT_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
+    user_id, ip = cast(int, user.pk), request.META.get("REMOTE_ADDR")
+    try:
+        report = reports.validate(_parse(request, limit))
+    except reports.InvalidReport:
+        ratelimit.check(user_id=user_id, ip=ip)  # refused reports count against the limit too
+        raise
+    # One short write transaction per report (SQLite has one writer at a time): the limit's
+    # counters and the occurrence commit together; a refusal over the limit rolls its count back.
+    with transaction.atomic():
+        ratelimit.check(user_id=user_id, ip=ip)
+        _occurrence, paired = services.browser_report_record(
+            actor=cast(User, user), capture=reports.to_capture(report, request)
+        )
+    return JsonResponse({"status": "recorded", "paired": paired}, status=202)
+
+
+def _parse(request: HttpRequest, limit: int) -> Any:
+    # sendBeacon cannot set headers: it posts a form with the CSRF token and the report as a field.
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raw = request.POST.get("report", "")
+    else:
+        raw = request.read(limit + 1).decode("utf-8", errors="replace")
+    if len(raw.encode()) > limit:
+        raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise reports.InvalidReport(
+            "invalid_json",
+            f"The report is not valid JSON: {exc.args[0] if exc.args else exc}.",
+            details={"fields": {"body": f"not valid JSON ({exc})"}},
+        ) from None
+
+
+def _incident(incident_id: int) -> Incident:
+    incident = Incident.objects.filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFound("incident_not_found", "We could not find that incident.")
+    return incident
+
+
+@admin_required
+@require_GET
+def incident_list(request: HttpRequest) -> HttpResponse:
+    filters = HubFilters.from_query(request.GET)
+    incidents = filters.apply(Incident.objects.for_hub_list())
+    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    lines = sparklines([incident.pk for incident in rows])
+    for incident in rows:
+        incident.sparkline = lines.get(incident.pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "incidents/list.html",
+        {"page": page, "incidents": rows, "filters": filters, "choices": filters.choices()},
+    )
+
+
+@admin_required
+@require_GET
+def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = _incident(incident_id)
+    occurrences = Paginator(Occurrence.objects.filter(incident=incident).for_detail(), 20).get_page(
+        request.GET.get("page")
+    )
+    actors = (
+        Occurrence.objects.filter(incident=incident)
+        .order_by("actor_type", "actor_id")
+        .values("actor_type", "actor_id", "actor__email")
+        .distinct()[:50]
+    )
+    entities = (
+        OccurrenceEntity.objects.filter(incident=incident)
+        .order_by("kind", "entity_id")
+        .values_list("kind", "entity_id")
+        .distinct()[:50]
+    )
+    history = IncidentStatusChange.objects.filter(incident=incident).select_related("actor")[:50]
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            "page": occurrences,
+            "actors": list(actors),
+            "entities": [OccurrenceEntity(kind=k, entity_id=i) for k, i in entities],
+            "history": history,
+        },
+    )
+
+
+TRANSITIONS = {
+    "resolve": (services.incident_resolve, "resolved"),
+    "ignore": (services.incident_ignore, "ignored"),
+    "reopen": (services.incident_reopen, "reopened"),
+}
+
+
+@admin_required
+@require_POST
+def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = _incident(incident_id)
+    action = request.POST.get("action", "")
+    if action not in TRANSITIONS:
+        raise DomainError("invalid_action", "Choose resolve, ignore or reopen.", 400)
+    service, done = TRANSITIONS[action]
+    incident = service(
+        actor=cast(User, request.user), incident=incident, comment=request.POST.get("comment", "")
+    )
+    if request.headers.get("HX-Request") == "true":
+        history = IncidentStatusChange.objects.filter(incident=incident).select_related("actor")[:50]
+        return render(request, "incidents/_status.html", {"incident": incident, "history": history})
+    messages.success(request, f"The incident was {done}.")
+    return redirect("incidents:detail", incident_id=incident.pk)
