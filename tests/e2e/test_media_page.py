@@ -11,7 +11,19 @@ from tests.s3_fixtures import local_storage  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REPORTER_STUB = "window.__reports = []; window.academyReport = function (r) { window.__reports.push(r); };"
+# Records what the page hands the incident reporter (incidents/static/incidents/reporter.js).
+REPORTER_STUB = """
+window.__reports = [];
+Object.defineProperty(window, "academyReport", {
+  configurable: true,
+  get: function () { return function (r) { window.__reports.push({
+    status: r.status, method: r.method, url: r.url, payload: r.payload, uiMessage: r.uiMessage,
+    entity: r.element && r.element.closest("[data-entity]").getAttribute("data-entity"),
+    hasResponse: !!r.response,
+  }); }; },
+  set: function () {},  // keep the stub even though the real reporter loads after it
+});
+"""
 
 
 @pytest.fixture
@@ -85,5 +97,7 @@ def test_refusal_shows_the_message_and_the_button_returns(page, login, admin, vi
     assert len(reports) == 1
     assert reports[0]["status"] == 409
     assert reports[0]["entity"] == f"media:{video_item.pk}"
+    assert reports[0]["method"] == "POST" and reports[0]["hasResponse"]
+    assert "already queued" in reports[0]["uiMessage"]
     assert json.dumps(reports[0]["payload"]).find("already_queued") != -1
     assert _active_jobs(video_item.pk) == 1

@@ -22,7 +22,7 @@
       return response.text().then(function (text) {
         var body = null;
         try { body = JSON.parse(text); } catch (e) { /* not JSON */ }
-        return { ok: response.ok, status: response.status, body: body, text: text };
+        return { ok: response.ok, status: response.status, body: body, text: text, response: response };
       });
     });
   }
@@ -32,18 +32,20 @@
     return "That did not work (" + (result.status || "network error") + "). Please try again.";
   }
 
-  function report(url, entity, result, message) {
+  // The incident reporter (incidents/static/incidents/reporter.js): what the person saw joins the
+  // automatic report of the same request; entities come from the element's data-entity ancestors.
+  function report(url, element, result, message) {
     if (!window.academyReport) return;
     try {
       window.academyReport({
-        kind: "fetch",
-        url: url,
-        method: "POST",
-        status: result.status || 0,
-        entity: entity,
-        payload: result.body || result.text || null,
         uiMessage: message,
-        requestId: result.body && result.body.error ? result.body.error.request_id : undefined
+        response: result.response,
+        method: "POST",
+        url: url,
+        status: result.status || 0,
+        payload: result.body || result.text || null,
+        requestId: result.body && result.body.error ? result.body.error.request_id : undefined,
+        element: element
       });
     } catch (e) { /* reporting must never break the page */ }
   }
@@ -69,7 +71,6 @@
   function optimise(button) {
     var url = button.getAttribute("data-optimise");
     var scope = scopeOf(button);
-    var entity = scope.getAttribute ? scope.getAttribute("data-entity") : null;
     button.hidden = true; // at once: no double clicks
     setMessage(scope, "", false);
     post(url).then(function (result) {
@@ -85,12 +86,12 @@
       if (code === "already_optimised") setState(scope, "Optimised", "ok");
       setMessage(scope, message, true);
       button.hidden = false;
-      report(url, entity, result, message);
+      report(url, button, result, message);
     }, function () {
       var message = "The server could not be reached. Check your connection and try again.";
       setMessage(scope, message, true);
       button.hidden = false;
-      report(url, entity, { status: 0 }, message);
+      report(url, button, { status: 0 }, message);
     });
   }
 
@@ -104,7 +105,7 @@
         if (window.academyToast) window.academyToast(message, "error");
         document.querySelectorAll("[data-optimise]").forEach(function (b) { b.hidden = false; });
         button.disabled = false;
-        report(url, null, result, message);
+        report(url, button, result, message);
         return;
       }
       (result.body.queued || []).forEach(function (id) {
@@ -122,7 +123,7 @@
       if (window.academyToast) window.academyToast(message, "error");
       document.querySelectorAll("[data-optimise]").forEach(function (b) { b.hidden = false; });
       button.disabled = false;
-      report(url, null, { status: 0 }, message);
+      report(url, button, { status: 0 }, message);
     });
   }
 
