@@ -79,10 +79,18 @@ def student_edit(request: HttpRequest, student_id: int) -> HttpResponse:
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     student = _student(student_id)
     events = AuditEvent.objects.for_log_page().for_entity("student", student.pk)[:10]
+    from homework.queries import student_homework  # the homework section (issue 6)
+
     return render(
         request,
         "academics/student_detail.html",
-        {"student": student, "customers": student.customers.all(), "events": events},
+        {
+            "student": student,
+            "customers": student.customers.all(),
+            "events": events,
+            "extra_sections": [{"template": "homework/_student_section.html"}],
+            "homework_rows": student_homework(student.pk),
+        },
     )
 
 

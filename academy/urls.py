@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("admin/", include("ui.urls")),
     path("admin/audit/", include("audit.urls")),
+    path("admin/academic/homework/", include("homework.admin_urls")),
     path("admin/academic/", include("academics.urls")),
     path("admin/insights/jobs/", include("jobs.urls")),
     path("admin/insights/media/", include("media.urls")),

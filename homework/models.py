@@ -30,3 +30,45 @@ class Homework(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UploadSession(models.Model):
+    """One file on its way from a customer's browser to the store.
+
+    Local backend: the browser sends raw chunks, appended to `storage_key` on disk. S3 backend:
+    the browser PUTs straight to the bucket (one presigned PUT, or a multipart upload with equal
+    `part_size` parts); the app confirms with a HEAD. On completion the file becomes a media
+    item (media.services) and the session points at it. `state` describes the session's life;
+    what was stored is decided by the store and the media item, not by this column.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "Uploading"
+        COMPLETED = "completed", "Completed"
+        ABORTED = "aborted", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey("academics.Student", on_delete=models.PROTECT, related_name="+")
+    homework = models.ForeignKey(Homework, on_delete=models.CASCADE, related_name="upload_sessions")
+    original_name = models.CharField(max_length=255)
+    declared_size = models.BigIntegerField()
+    declared_type = models.CharField(max_length=100, blank=True)
+    storage_key = models.CharField(max_length=500, unique=True)
+    backend = models.CharField(max_length=8)
+    multipart_upload_id = models.CharField(max_length=500, blank=True)
+    part_size = models.BigIntegerField(default=0)
+    bytes_received = models.BigIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    error_code = models.CharField(max_length=50, blank=True)
+    media_item = models.OneToOneField(
+        "media.MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="upload_session"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.state})"

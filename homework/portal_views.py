@@ -2,11 +2,15 @@
 
 from typing import cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from accounts.access import customer_required, get_visible_student, students_visible_to
 from accounts.models import User
+from homework import queries
+from media import sniff
 
 
 @customer_required
@@ -19,3 +23,22 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 def portal_student(request: HttpRequest, student_id: int) -> HttpResponse:
     student = get_visible_student(cast(User, request.user), student_id)
     return render(request, "homework/portal_student.html", {"student": student})
+
+
+@customer_required
+@require_GET
+def portal_homework(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    students = students_visible_to(user).active().order_by("first_name")
+    return render(
+        request,
+        "homework/portal_homework.html",
+        {
+            "students": students,
+            "rows": queries.portal_homework(user),
+            "allowed": sniff.allowed_summary(),
+            "accept": ",".join(sniff.ALLOWED_TYPES),
+            "max_video": settings.MEDIA_MAX_VIDEO_BYTES,
+            "max_file": settings.MEDIA_MAX_FILE_BYTES,
+        },
+    )

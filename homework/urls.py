@@ -1,9 +1,15 @@
 from django.urls import path
 
-from homework import portal_views
+from homework import portal_views, upload_views
 
 app_name = "portal"
 urlpatterns = [
     path("", portal_views.portal_home, name="home"),
     path("students/<int:student_id>/", portal_views.portal_student, name="student"),
+    path("homework/", portal_views.portal_homework, name="homework"),
+    path("homework/uploads/", upload_views.upload_create, name="upload_create"),
+    path("homework/uploads/<int:session_id>/", upload_views.upload_status, name="upload_status"),
+    path("homework/uploads/<int:session_id>/chunk/", upload_views.upload_chunk, name="upload_chunk"),
+    path("homework/uploads/<int:session_id>/complete/", upload_views.upload_complete, name="upload_complete"),
+    path("homework/uploads/<int:session_id>/abort/", upload_views.upload_abort, name="upload_abort"),
 ]

@@ -1,5 +1,32 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Max, Q, Sum
+
+
+class MediaItemQuerySet(models.QuerySet["MediaItem"]):
+    def with_variant_facts(self) -> "MediaItemQuerySet":
+        """Variant count, web size and poster id, from the variants (one join, no extra queries)."""
+        return self.annotate(
+            variant_count=Count("variants"),
+            web_size=Sum("variants__size_bytes", filter=Q(variants__role="web")),
+            poster_id=Max("variants__id", filter=Q(variants__role="poster")),
+            web_id=Max("variants__id", filter=Q(variants__role="web")),
+            original_id=Max("variants__id", filter=Q(variants__role="original")),
+        )
+
+    def for_media_insights(self) -> "MediaItemQuerySet":
+        return self.select_related("student", "uploader").with_variant_facts()
+
+    def eligible(self) -> "MediaItemQuerySet":
+        """Videos with exactly one variant (the original): structure, not a flag, decides."""
+        return (
+            self.filter(kind=MediaItem.Kind.VIDEO)
+            .annotate(
+                n_variants=Count("variants"),
+                n_originals=Count("variants", filter=Q(variants__role="original")),
+            )
+            .filter(n_variants=1, n_originals=1)
+        )
 
 
 class MediaItem(models.Model):
@@ -28,11 +55,21 @@ class MediaItem(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = MediaItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_optimised(self) -> bool:
+        """More than one variant means optimised (derived, never stored)."""
+        count = getattr(self, "variant_count", None)
+        if count is None:
+            count = self.variants.count()
+        return count > 1
 
 
 class MediaVariant(models.Model):

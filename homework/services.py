@@ -1,0 +1,352 @@
+"""Every write of the homework app: keyword-only, one transaction each, audited.
+
+Upload protocol (JSON endpoints in homework/upload_views.py call these):
+
+    upload_session_create(*, actor, student, name, size, content_type, homework=None, title="")
+        Refuses up front what the declaration already shows is not allowed (type by declared
+        type or extension, size by the limit for that kind). Creates the homework on its first
+        file. Local: the browser then sends chunks. S3: presigned PUT (one part) or a multipart
+        upload with equal parts and one presigned URL per part.
+    upload_session_append(*, actor, session, stream, offset, length)        local only
+        Appends a raw chunk (read in blocks, never whole). After the first chunk the content is
+        sniffed and a disallowed type is refused at once, the partial file removed.
+    upload_session_complete(*, actor, session)
+        S3 multipart: completes from the store's own list of parts (checking they are equal).
+        HEAD confirms the size; media.services sniffs, checks limits, records the media item with
+        its original variant and dispatches ProcessVideoProof for a video.
+    upload_session_abort(*, actor, session)   removes temp chunks / aborts the multipart upload.
+    upload_sessions_expire(*, older_than)     cleanup for sessions a browser walked away from.
+    homework_review(*, actor, homework, comment)   admin: audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import mimetypes
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from academy.errors import Conflict, DomainError, NotFound
+from audit.services import record_event
+from homework.models import Homework, UploadSession
+from media import sniff, storage
+
+if TYPE_CHECKING:
+    from academics.models import Student
+    from accounts.models import User
+    from media.models import MediaItem
+
+logger = logging.getLogger("homework.services")
+
+MAX_PARTS = 10_000  # the S3 limit on parts in one multipart upload
+
+
+@dataclass
+class UploadPlan:
+    """What the browser needs to send the file."""
+
+    session: UploadSession
+    chunk_size: int = 0
+    put_url: str = ""
+    part_urls: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        s = self.session
+        return {
+            "id": s.pk,
+            "homework": s.homework_id,
+            "student": s.student_id,
+            "backend": s.backend,
+            "size": s.declared_size,
+            "chunk_size": self.chunk_size,
+            "part_size": s.part_size,
+            "put_url": self.put_url,
+            "part_urls": self.part_urls,
+            "content_type": s.declared_type,
+        }
+
+
+def _declared_kind(name: str, content_type: str) -> sniff.Kind:
+    """The kind the declaration claims: by declared type, else by extension. Sniffing decides later."""
+    kind = sniff.kind_for(content_type) or sniff.kind_for(mimetypes.guess_type(name)[0] or "")
+    if kind is None:
+        raise DomainError(
+            "type_not_allowed",
+            f"{name}: this type of file is not accepted. {sniff.allowed_summary()}",
+            415,
+        )
+    return kind
+
+
+def _check_size(name: str, size: int, kind: sniff.Kind) -> None:
+    if size > sniff.limit_for(kind):
+        raise DomainError(
+            "too_large",
+            f"{name} is {filesizeformat(size)}, over the limit. {sniff.allowed_summary()}",
+            413,
+        )
+
+
+def _part_size(size: int) -> int:
+    """Equal parts of the configured size, grown (in whole MB) only to stay under 10,000 parts."""
+    base = int(settings.HOMEWORK_UPLOAD_PART_SIZE)
+    needed = math.ceil(size / MAX_PARTS)
+    if needed > base:
+        mb = 1024 * 1024
+        base = math.ceil(needed / mb) * mb
+    return base
+
+
+def upload_session_create(
+    *,
+    actor: User,
+    student: Student,
+    name: str,
+    size: int,
+    content_type: str,
+    homework: Homework | None = None,
+    title: str = "",
+    task_id: int | None = None,
+) -> UploadPlan:
+    name = (name or "file").strip()[:255]
+    if size <= 0:
+        raise DomainError("empty_file", f"{name} is empty.", 400)
+    kind = _declared_kind(name, content_type)
+    _check_size(name, size, kind)
+    if homework is not None and homework.student_id != student.pk:
+        raise NotFound("homework_not_found", "We could not find that homework.")
+    if homework is not None and homework.status == Homework.Status.REVIEWED:
+        raise Conflict("homework_reviewed", "This homework has already been reviewed; start a new one.")
+    backend = storage.backend()
+    key = storage.new_key("homework", name)
+    upload_id = ""
+    part_size = 0
+    if backend == "s3":
+        part_size = _part_size(size)
+        if size > part_size:
+            upload_id = storage.multipart_create(key, content_type=content_type or "application/octet-stream")
+    try:
+        with transaction.atomic():
+            if homework is None:
+                title = (title or "").strip()[:200]
+                if not title:
+                    raise DomainError("title_required", "Give the homework a title.", 400)
+                homework = Homework.objects.create(
+                    student=student, submitted_by=actor, title=title, task_id=task_id
+                )
+                record_event(actor=actor, action="homework.created", entity=homework, after={"title": title})
+            session = UploadSession.objects.create(
+                uploader=actor,
+                student=student,
+                homework=homework,
+                original_name=name,
+                declared_size=size,
+                declared_type=(content_type or "")[:100],
+                storage_key=key,
+                backend=backend,
+                multipart_upload_id=upload_id,
+                part_size=part_size,
+            )
+    except Exception:
+        if upload_id:
+            storage.multipart_abort(key, upload_id)
+        raise
+    plan = UploadPlan(session=session)
+    if backend != "s3":
+        plan.chunk_size = int(settings.HOMEWORK_UPLOAD_CHUNK_SIZE)
+    elif upload_id:
+        count = math.ceil(size / part_size)
+        plan.part_urls = [storage.multipart_part_url(key, upload_id, n) for n in range(1, count + 1)]
+    else:
+        plan.put_url = storage.presigned_put_url(key, content_type=content_type or "application/octet-stream")
+    return plan
+
+
+def _require_open(session: UploadSession) -> None:
+    if session.state != UploadSession.State.OPEN:
+        raise Conflict("upload_closed", f"This upload is already {session.get_state_display().lower()}.")
+
+
+def _fail(session: UploadSession, error: DomainError) -> None:
+    """Remove whatever was stored and mark the session failed; the error then propagates."""
+    _remove_stored(session)
+    UploadSession.objects.filter(pk=session.pk).update(
+        state=UploadSession.State.FAILED, error_code=error.code[:50], updated_at=timezone.now()
+    )
+    session.state = UploadSession.State.FAILED
+    session.error_code = error.code
+
+
+def _remove_stored(session: UploadSession) -> None:
+    try:
+        if session.multipart_upload_id:
+            storage.multipart_abort(session.storage_key, session.multipart_upload_id)
+        storage.delete(session.storage_key)
+    except storage.StorageUnavailable:
+        logger.warning("could not remove %s; the expiry sweep will retry", session.storage_key)
+
+
+def upload_session_append(
+    *, actor: User, session: UploadSession, stream: IO[bytes], offset: int, length: int
+) -> UploadSession:
+    """Append one raw chunk on the local backend; the body is read in blocks, never whole."""
+    _require_open(session)
+    if session.backend != "local" or storage.is_s3():
+        raise DomainError("wrong_backend", "This upload goes straight to the file store.", 400)
+    if length <= 0 or length > settings.HOMEWORK_UPLOAD_CHUNK_SIZE:
+        raise DomainError(
+            "bad_chunk",
+            f"Send chunks of 1 byte to {filesizeformat(settings.HOMEWORK_UPLOAD_CHUNK_SIZE)}.",
+            400,
+        )
+    if offset + length > session.declared_size:
+        error = DomainError("too_large", f"{session.original_name} is larger than declared.", 413)
+        _fail(session, error)
+        raise error
+    try:
+        size = storage.append_to_local(
+            session.storage_key, stream, offset=offset, limit=session.declared_size
+        )
+        if offset == 0:
+            # Refuse a disallowed type during the upload, from its first bytes, not its name.
+            content_type = sniff.sniff(storage.read_head(session.storage_key))
+            kind = sniff.kind_for(content_type)
+            if kind is None:
+                raise DomainError(
+                    "type_not_allowed",
+                    f"{session.original_name}: this type of file is not accepted "
+                    f"({content_type or 'unknown type'}). {sniff.allowed_summary()}",
+                    415,
+                )
+            _check_size(session.original_name, session.declared_size, kind)
+    except DomainError as error:
+        if error.code != "bad_offset":
+            _fail(session, error)
+        raise
+    UploadSession.objects.filter(pk=session.pk).update(bytes_received=size, updated_at=timezone.now())
+    session.bytes_received = size
+    return session
+
+
+def _complete_multipart(session: UploadSession) -> None:
+    """Complete from the store's own list of parts: the browser need not read ETags (no CORS
+    ExposeHeaders needed), and every part but the last must be exactly `part_size`."""
+    client, bucket = storage.s3_client(), storage.s3_bucket()
+    parts: list[dict[str, Any]] = []
+    try:
+        paginator = client.get_paginator("list_parts")
+        for page in paginator.paginate(
+            Bucket=bucket, Key=session.storage_key, UploadId=session.multipart_upload_id
+        ):
+            parts.extend(page.get("Parts", []))
+    except Exception as exc:
+        raise storage._s3_error(exc, session.storage_key) from exc
+    expected = math.ceil(session.declared_size / session.part_size)
+    numbers = [int(p["PartNumber"]) for p in parts]
+    if sorted(numbers) != list(range(1, expected + 1)):
+        raise DomainError("upload_incomplete", f"{session.original_name} did not finish uploading.", 400)
+    for part in parts:
+        if int(part["PartNumber"]) < expected and int(part["Size"]) != session.part_size:
+            raise DomainError("bad_part_size", "The file was sent in unequal parts.", 400)
+    storage.multipart_complete(
+        session.storage_key,
+        session.multipart_upload_id,
+        [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts],
+    )
+
+
+def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem:
+    """Confirm and record the upload. The session row stays locked throughout, so a second
+    "complete" (a double click, a retry) waits and is then refused with 409 `upload_closed`."""
+    from media.services import media_item_create_from_upload
+
+    refused: DomainError | None = None
+    with transaction.atomic():
+        session = (
+            UploadSession.objects.select_for_update().select_related("student", "homework").get(pk=session.pk)
+        )
+        _require_open(session)
+        try:
+            if session.multipart_upload_id:
+                _complete_multipart(session)
+            info = storage.stat(session.storage_key)  # a HEAD on S3: the store's word, not the browser's
+            if info.size != session.declared_size:
+                raise DomainError(
+                    "size_mismatch",
+                    f"{session.original_name} arrived as {filesizeformat(info.size)}, "
+                    f"not the {filesizeformat(session.declared_size)} declared.",
+                    400,
+                )
+            item = media_item_create_from_upload(
+                actor=actor,
+                student=session.student,
+                storage_key=session.storage_key,
+                original_name=session.original_name,
+                homework=session.homework,
+            )
+        except storage.StorageUnavailable:
+            raise  # transient: keep the upload, the browser may retry completion
+        except DomainError as error:
+            _fail(session, error)  # committed with this transaction, which then ends normally
+            refused = error
+        else:
+            UploadSession.objects.filter(pk=session.pk).update(
+                state=UploadSession.State.COMPLETED,
+                media_item=item,
+                bytes_received=item.size_bytes,
+                updated_at=timezone.now(),
+            )
+    if refused is not None:
+        raise refused
+    return item
+
+
+def upload_session_abort(*, actor: User, session: UploadSession) -> UploadSession:
+    """Cancel: nothing partial is left. Idempotent (a second cancel changes nothing)."""
+    if session.state != UploadSession.State.OPEN:
+        return session
+    _remove_stored(session)
+    UploadSession.objects.filter(pk=session.pk, state=UploadSession.State.OPEN).update(
+        state=UploadSession.State.ABORTED, updated_at=timezone.now()
+    )
+    session.state = UploadSession.State.ABORTED
+    return session
+
+
+def upload_sessions_expire(*, older_than: datetime) -> int:
+    """Abort open sessions untouched since `older_than` (a browser closed mid-upload)."""
+    count = 0
+    for session in UploadSession.objects.filter(state=UploadSession.State.OPEN, updated_at__lt=older_than):
+        _remove_stored(session)
+        session.state = UploadSession.State.ABORTED
+        session.error_code = "expired"
+        session.save(update_fields=["state", "error_code", "updated_at"])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def homework_review(*, actor: User, homework: Homework, comment: str) -> Homework:
+    """Mark homework reviewed with a comment (re-reviewing updates the comment), audited."""
+    locked = Homework.objects.select_for_update().get(pk=homework.pk)
+    before = {"status": locked.status, "review_comment": locked.review_comment}
+    locked.status = Homework.Status.REVIEWED
+    locked.review_comment = comment.strip()
+    locked.reviewed_by = actor
+    locked.reviewed_at = timezone.now()
+    locked.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
+    record_event(
+        actor=actor,
+        action="homework.reviewed",
+        entity=locked,
+        before=before,
+        after={"status": locked.status, "review_comment": locked.review_comment},
+    )
+    return locked

@@ -1,0 +1,167 @@
+// Customers > Homework: one upload session per file, with a progress bar, cancel and a clear
+// error per file. Local backend: raw chunks to the app. S3: straight to the bucket with
+// presigned PUT (multipart with equal parts for large files); the app then confirms.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+      return m ? decodeURIComponent(m[1]) : "";
+    }
+  }
+
+  function UploadError(message, status, payload, url, method) {
+    this.message = message;
+    this.status = status;
+    this.payload = payload;
+    this.url = url;
+    this.method = method;
+  }
+
+  // One XHR (so we get upload progress). Resolves with parsed JSON (or null), rejects UploadError.
+  function send(job, method, url, body, headers, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      job.xhr = xhr;
+      xhr.open(method, url);
+      Object.keys(headers || {}).forEach(function (k) { xhr.setRequestHeader(k, headers[k]); });
+      if (onProgress) xhr.upload.onprogress = function (e) { onProgress(e.loaded); };
+      xhr.onload = function () {
+        var payload = null;
+        try { payload = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch (e) { payload = xhr.responseText; }
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(payload);
+        var msg = payload && payload.error ? payload.error.message : "The upload failed (HTTP " + xhr.status + ").";
+        reject(new UploadError(msg, xhr.status, payload, url, method));
+      };
+      xhr.onerror = function () { reject(new UploadError("The connection failed; please try again.", 0, null, url, method)); };
+      xhr.onabort = function () { reject(new UploadError("Cancelled.", 0, null, url, method)); };
+      xhr.send(body);
+    });
+  }
+
+  function appJson(job, method, url, data) {
+    return send(job, method, url, data === undefined ? null : JSON.stringify(data), {
+      "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken()
+    });
+  }
+
+  function row(list, file) {
+    var li = document.createElement("li");
+    li.className = "upload-item";
+    li.setAttribute("data-upload", file.name);
+    var name = document.createElement("span"); name.textContent = file.name;
+    var bar = document.createElement("progress"); bar.className = "progress"; bar.max = 100; bar.value = 0;
+    bar.setAttribute("aria-label", "Upload progress for " + file.name);
+    var state = document.createElement("span"); state.className = "small muted"; state.setAttribute("data-role", "state"); state.textContent = "Waiting";
+    var cancel = document.createElement("button"); cancel.type = "button"; cancel.className = "icon-button";
+    cancel.setAttribute("aria-label", "Cancel " + file.name); cancel.title = "Cancel"; cancel.textContent = "×";
+    var error = document.createElement("p"); error.className = "alert alert-error"; error.setAttribute("data-role", "error"); error.hidden = true;
+    li.append(name, " ", state, bar, cancel, error);
+    list.appendChild(li);
+    return { li: li, bar: bar, state: state, cancel: cancel, error: error };
+  }
+
+  function uploadOne(form, file, job) {
+    var base = form.getAttribute("data-create-url");
+    var ui = job.ui;
+    var progress = function (done) { ui.bar.value = Math.min(100, Math.floor(100 * done / Math.max(file.size, 1))); };
+    ui.state.textContent = "Uploading";
+    return appJson(job, "POST", base, {
+      student: form.elements["student"].value, title: form.elements["title"].value, homework: form._homework || null,
+      name: file.name, size: file.size, type: file.type || ""
+    }).then(function (plan) {
+      job.plan = plan;
+      form._homework = plan.homework;
+      ui.li.setAttribute("data-entity", "homework:" + plan.homework);
+      var sessionUrl = base + plan.id + "/";
+      var chain;
+      if (plan.backend === "local") {
+        chain = Promise.resolve(0);
+        var step = function (offset) {
+          if (offset >= file.size) return Promise.resolve();
+          var end = Math.min(offset + plan.chunk_size, file.size);
+          return send(job, "POST", sessionUrl + "chunk/?offset=" + offset, file.slice(offset, end, "application/octet-stream"), {
+            "Content-Type": "application/octet-stream", "Accept": "application/json", "X-CSRFToken": csrfToken()
+          }, function (loaded) { progress(offset + loaded); }).then(function () { return step(end); });
+        };
+        chain = step(0);
+      } else if (plan.put_url) {
+        chain = send(job, "PUT", plan.put_url, file, { "Content-Type": plan.content_type || "application/octet-stream" }, progress);
+      } else {
+        var partStep = function (i) {
+          if (i >= plan.part_urls.length) return Promise.resolve();
+          var start = i * plan.part_size, end = Math.min(start + plan.part_size, file.size);
+          return send(job, "PUT", plan.part_urls[i], file.slice(start, end, ""), {},
+            function (loaded) { progress(start + loaded); }).then(function () { return partStep(i + 1); });
+        };
+        chain = partStep(0);
+      }
+      return chain.then(function () {
+        ui.state.textContent = "Checking";
+        return appJson(job, "POST", sessionUrl + "complete/");
+      });
+    }).then(function (result) {
+      ui.bar.value = 100;
+      ui.state.textContent = result.kind === "video" ? "Uploaded · processing" : "Uploaded";
+      ui.li.setAttribute("data-state", "done");
+      ui.cancel.hidden = true;
+    });
+  }
+
+  function fail(form, job, err) {
+    var ui = job.ui;
+    ui.li.setAttribute("data-state", job.cancelled ? "cancelled" : "failed");
+    ui.cancel.hidden = true;
+    if (job.plan && job.plan.id) {
+      // Leave nothing partial behind (the server also refuses and cleans up on its side).
+      appJson({}, "POST", form.getAttribute("data-create-url") + job.plan.id + "/abort/").catch(function () {});
+    }
+    if (job.cancelled) { ui.state.textContent = "Cancelled"; return; }
+    ui.state.textContent = "Failed";
+    ui.error.textContent = (err && err.message) || "The upload failed.";
+    ui.error.hidden = false;
+    if (window.academyReport) {
+      var payload = err && err.payload;
+      var requestId = payload && payload.error ? payload.error.request_id : undefined;
+      var entities = { student: Number(form.elements["student"].value) };
+      if (job.plan && job.plan.homework) entities.homework = job.plan.homework;
+      window.academyReport({
+        uiMessage: ui.error.textContent, method: err && err.method, url: err && err.url,
+        status: err && err.status, payload: payload, requestId: requestId, entities: entities
+      });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("homework-upload");
+    if (!form) return;
+    var list = document.getElementById("upload-list");
+    var formError = form.querySelector("[data-role=form-error]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      formError.hidden = true;
+      var files = Array.prototype.slice.call(form.elements["files"].files || []);
+      if (!form.elements["title"].value.trim()) { formError.textContent = "Give the homework a title."; formError.hidden = false; return; }
+      if (!files.length) { formError.textContent = "Choose at least one file."; formError.hidden = false; return; }
+      form._homework = null;
+      var jobs = files.map(function (file) {
+        var job = { file: file, ui: row(list, file), cancelled: false };
+        job.ui.cancel.addEventListener("click", function () {
+          job.cancelled = true;
+          if (job.xhr) job.xhr.abort();
+        });
+        return job;
+      });
+      // One file after another: the first creates the homework, the rest join it.
+      jobs.reduce(function (prev, job) {
+        return prev.then(function () {
+          if (job.cancelled) return fail(form, job, null);
+          return uploadOne(form, job.file, job).catch(function (err) { fail(form, job, err); });
+        });
+      }, Promise.resolve()).then(function () { form.elements["files"].value = ""; });
+    });
+  });
+})();

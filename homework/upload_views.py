@@ -1,0 +1,126 @@
+"""Upload-session JSON endpoints for the portal (the protocol is in homework/services.py).
+
+    POST /portal/homework/uploads/                 {student, homework?|title, name, size, type}
+    GET  /portal/homework/uploads/<id>/            status
+    POST /portal/homework/uploads/<id>/chunk/?offset=N   raw body (application/octet-stream), local
+    POST /portal/homework/uploads/<id>/complete/
+    POST /portal/homework/uploads/<id>/abort/
+
+A customer reaches only their own sessions and students; anything else is a 404.
+"""
+
+import json
+from typing import Any, cast
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from academy.errors import DomainError, NotFound
+from accounts.access import customer_required, get_visible_student
+from accounts.models import User
+from homework import services
+from homework.models import Homework, UploadSession
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")  # a small JSON declaration, never a file
+    except ValueError:
+        raise DomainError("bad_json", "The request body is not valid JSON.", 400) from None
+    if not isinstance(data, dict):
+        raise DomainError("bad_json", "The request body must be a JSON object.", 400)
+    return data
+
+
+def _int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise DomainError("bad_request", f"{name} must be a whole number.", 400) from None
+
+
+def _session(request: HttpRequest, session_id: int) -> UploadSession:
+    session = (
+        UploadSession.objects.select_related("student", "homework")
+        .filter(pk=session_id, uploader=cast(User, request.user))
+        .first()
+    )
+    if session is None:
+        raise NotFound("upload_not_found", "We could not find that upload.")
+    return session
+
+
+def _status(session: UploadSession, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": session.pk,
+        "homework": session.homework_id,
+        "student": session.student_id,
+        "state": session.state,
+        "bytes_received": session.bytes_received,
+        "size": session.declared_size,
+        "media": session.media_item_id,
+        **extra,
+    }
+
+
+@customer_required
+@require_POST
+def upload_create(request: HttpRequest) -> JsonResponse:
+    user = cast(User, request.user)
+    data = _json_body(request)
+    student = get_visible_student(user, _int(data.get("student"), "student"))
+    homework = None
+    if data.get("homework"):
+        homework = Homework.objects.filter(pk=_int(data["homework"], "homework"), student=student).first()
+        if homework is None:
+            raise NotFound("homework_not_found", "We could not find that homework.")
+    plan = services.upload_session_create(
+        actor=user,
+        student=student,
+        homework=homework,
+        title=str(data.get("title") or ""),
+        name=str(data.get("name") or ""),
+        size=_int(data.get("size"), "size"),
+        content_type=str(data.get("type") or ""),
+    )
+    return JsonResponse(plan.as_json(), status=201)
+
+
+@customer_required
+@require_GET
+def upload_status(request: HttpRequest, session_id: int) -> JsonResponse:
+    return JsonResponse(_status(_session(request, session_id)))
+
+
+@customer_required
+@require_POST
+def upload_chunk(request: HttpRequest, session_id: int) -> JsonResponse:
+    session = _session(request, session_id)
+    length = _int(request.META.get("CONTENT_LENGTH") or 0, "Content-Length")
+    # `request` is a file-like over the body (bounded by Content-Length): streamed, never .body.
+    session = services.upload_session_append(
+        actor=cast(User, request.user),
+        session=session,
+        stream=request,  # type: ignore[arg-type]
+        offset=_int(request.GET.get("offset"), "offset"),
+        length=length,
+    )
+    return JsonResponse(_status(session))
+
+
+@customer_required
+@require_POST
+def upload_complete(request: HttpRequest, session_id: int) -> JsonResponse:
+    session = _session(request, session_id)
+    item = services.upload_session_complete(actor=cast(User, request.user), session=session)
+    session.refresh_from_db()
+    return JsonResponse(_status(session, kind=item.kind, content_type=item.content_type))
+
+
+@customer_required
+@require_POST
+def upload_abort(request: HttpRequest, session_id: int) -> JsonResponse:
+    session = services.upload_session_abort(
+        actor=cast(User, request.user), session=_session(request, session_id)
+    )
+    return JsonResponse(_status(session))

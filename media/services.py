@@ -1,0 +1,183 @@
+"""Every write of the media app. Keyword-only, one transaction each, with its audit event.
+
+API (keep stable; the homework app calls the first one):
+
+    media_item_create_from_upload(
+        *, actor, student, storage_key, original_name, homework=None, checksum_sha256="",
+        optimise=True,
+    ) -> MediaItem
+        Record a file the browser has finished uploading to `storage_key`. Sniffs the type from
+        the stored bytes (never the name), checks it is allowed and within the limit for its kind
+        (media.sniff), creates the item and its "original" variant, audits "media.uploaded", and
+        for a video dispatches ProcessVideoProof once (dispatch key "media:<id>") on commit:
+        callers need not dispatch it themselves. On refusal (415 type_not_allowed, 413
+        too_large, 404 object_missing / student_not_found) the stored object is deleted, so
+        nothing partial is left, and the DomainError propagates; on 503 storage_unavailable
+        (transient) the object is kept so the caller can retry.
+
+    media_optimise_request(*, actor, item) -> OptimiseQueued(item_id, job_id)
+        Dispatch ProcessVideoProof for an eligible item (a video with exactly one variant).
+        Raises Conflict 409 `already_optimised`, `already_queued` or `not_eligible`. Stands alone:
+        50 concurrent calls create one job.
+
+    media_optimise_all_eligible(*, actor) -> BulkOptimise(queued=[ids], skipped=[ids])
+
+    media_item_delete(*, actor, item) -> None
+        Delete an item, its variants and (after commit) their stored objects.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from academy.errors import Conflict, DomainError
+from audit.services import record_event
+from media import jobstate, sniff, storage
+from media.models import MediaItem, MediaVariant
+
+if TYPE_CHECKING:
+    from academics.models import Student
+    from accounts.models import User
+    from homework.models import Homework
+
+logger = logging.getLogger("media.services")
+
+
+@dataclass(frozen=True)
+class OptimiseQueued:
+    item_id: int
+    job_id: str
+
+
+@dataclass
+class BulkOptimise:
+    queued: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+
+
+def media_item_create_from_upload(
+    *,
+    actor: User,
+    student: Student,
+    storage_key: str,
+    original_name: str,
+    homework: Homework | None = None,
+    checksum_sha256: str = "",
+    optimise: bool = True,
+) -> MediaItem:
+    from accounts.access import students_visible_to
+
+    try:
+        if not students_visible_to(actor).filter(pk=student.pk).exists():
+            raise DomainError("student_not_found", "We could not find that student.", 404)
+        if homework is not None and homework.student_id != student.pk:
+            raise DomainError("homework_mismatch", "This homework belongs to another student.", 400)
+        info = storage.stat(storage_key)
+        content_type = sniff.sniff(storage.read_head(storage_key))
+        kind = sniff.check_allowed(content_type, info.size)
+        with transaction.atomic():
+            item = MediaItem.objects.create(
+                homework=homework,
+                student=student,
+                uploader=actor,
+                original_name=original_name[:255],
+                kind=kind,
+                content_type=content_type,
+                size_bytes=info.size,
+            )
+            MediaVariant.objects.create(
+                item=item,
+                role=MediaVariant.Role.ORIGINAL,
+                storage_key=storage_key,
+                size_bytes=info.size,
+                content_type=content_type,
+                checksum_sha256=checksum_sha256,
+            )
+            job_id = ""
+            if optimise and kind == MediaItem.Kind.VIDEO:
+                job_id, _ = jobstate.dispatch_optimise(item.pk)
+            record_event(
+                actor=actor,
+                action="media.uploaded",
+                entity=item,
+                after={
+                    "student": student.pk,
+                    "homework": homework.pk if homework else None,
+                    "kind": kind,
+                    "content_type": content_type,
+                    "size": info.size,
+                    "key": storage_key,
+                    "job_id": job_id,
+                },
+            )
+    except storage.StorageUnavailable:
+        raise  # the upload may be fine: keep it, the caller can try again
+    except DomainError:
+        _delete_quietly(storage_key)
+        raise
+    return item
+
+
+@transaction.atomic
+def media_optimise_request(*, actor: User, item: MediaItem) -> OptimiseQueued:
+    # Lock the row: concurrent requests for one item queue here, then see the job (design rule 4:
+    # eligibility comes from the variants and the active job, never from a flag).
+    locked = MediaItem.objects.select_for_update().get(pk=item.pk)
+    variant_count = locked.variants.count()
+    if variant_count > 1:
+        raise Conflict("already_optimised", "This video is already optimised.")
+    if locked.kind != MediaItem.Kind.VIDEO or variant_count != 1:
+        raise Conflict("not_eligible", "Only a video with just its original can be optimised.")
+    job_id, created = jobstate.dispatch_optimise(locked.pk)
+    if not created:
+        raise Conflict(
+            "already_queued", "This video is already queued for optimisation.", details={"job_id": job_id}
+        )
+    record_event(actor=actor, action="media.optimise_requested", entity=locked, after={"job_id": job_id})
+    return OptimiseQueued(item_id=locked.pk, job_id=job_id)
+
+
+def media_optimise_all_eligible(*, actor: User) -> BulkOptimise:
+    """Dispatch each eligible item once; each in its own transaction so one refusal stops nothing."""
+    from media.queries import eligible_ids
+
+    result = BulkOptimise()
+    for item_id in eligible_ids():
+        try:
+            media_optimise_request(actor=actor, item=MediaItem(pk=item_id))
+        except Conflict:
+            result.skipped.append(item_id)
+        else:
+            result.queued.append(item_id)
+    return result
+
+
+def media_item_delete(*, actor: User, item: MediaItem) -> None:
+    with transaction.atomic():
+        locked = MediaItem.objects.select_for_update().get(pk=item.pk)
+        keys = list(locked.variants.values_list("storage_key", flat=True))
+        snapshot: dict[str, Any] = {
+            "original_name": locked.original_name,
+            "student": locked.student_id,
+            "homework": locked.homework_id,
+            "keys": keys,
+        }
+        record_event(actor=actor, action="media.deleted", entity=locked, snapshot=snapshot)
+        locked.delete()
+        transaction.on_commit(lambda: _delete_all_quietly(keys))
+
+
+def _delete_all_quietly(keys: list[str]) -> None:
+    for key in keys:
+        _delete_quietly(key)
+
+
+def _delete_quietly(key: str) -> None:
+    try:
+        storage.delete(key)
+    except DomainError:
+        logger.warning("could not delete stored object %s", key)

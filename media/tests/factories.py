@@ -1,0 +1,79 @@
+import subprocess
+import uuid
+from pathlib import Path
+
+from media import storage
+from media.models import MediaItem, MediaVariant
+
+
+def stored_video(*, path: Path, student, uploader, content_type: str = "video/mp4") -> MediaItem:
+    """A video item with only its original, stored in the current backend (no job dispatched)."""
+    key = storage.new_key("test", path.name)
+    storage.upload_from_path(path, key, content_type=content_type)
+    size = path.stat().st_size
+    item = MediaItem.objects.create(
+        student=student,
+        uploader=uploader,
+        original_name=path.name,
+        kind=MediaItem.Kind.VIDEO,
+        content_type=content_type,
+        size_bytes=size,
+    )
+    MediaVariant.objects.create(
+        item=item, role="original", storage_key=key, size_bytes=size, content_type=content_type
+    )
+    return item
+
+
+def ffmpeg(*args: str) -> None:
+    import imageio_ffmpeg
+
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+        check=True,
+        timeout=120,
+    )
+
+
+def make_video(path: Path, size: str, *, audio: bool, seconds: str = "1", faststart: bool = True) -> Path:
+    """A short lavfi test pattern (H.264, optional AAC sine) at `size` ("WxH")."""
+    inputs = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate=10:duration={seconds}"]
+    if audio:
+        inputs += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    encode += ["-c:a", "aac", "-b:a", "64k"] if audio else []
+    encode += ["-movflags", "+faststart"] if faststart else []
+    ffmpeg(*inputs, *encode, "-shortest", str(path))
+    return path
+
+
+def queued_optimise_job(item: MediaItem) -> str:
+    """Dispatch the optimise job for `item` the way the services do (no worker runs it)."""
+    from django.db import transaction
+
+    from media import jobstate
+
+    with transaction.atomic():
+        job_id, _ = jobstate.dispatch_optimise(item.pk)
+    return job_id
+
+
+def failed_optimise_job(item: MediaItem, message: str) -> str:
+    """An optimise job for `item` that failed permanently with `message` (as a worker records it)."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    job_id = queued_optimise_job(item)
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=job_id).update(
+        status="FAILED",
+        started_at=now,
+        finished_at=now,
+        exception_class_path="media.pipeline.VideoRejected",
+        traceback=f"Traceback (most recent call last):\nmedia.pipeline.VideoRejected: {message}\n",
+    )
+    from jobs.models import DispatchKey, JobInfo
+
+    JobInfo.objects.filter(job_id=uuid.UUID(job_id)).update(reason=f"VideoRejected: {message}")
+    DispatchKey.objects.filter(job_id=uuid.UUID(job_id)).delete()
+    return job_id

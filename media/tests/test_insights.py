@@ -1,0 +1,179 @@
+"""Admin > Insights > Media: access by persona, derived states, filters, the optimise endpoints."""
+
+import pytest
+from django.urls import reverse
+
+from media import jobstate
+from media.models import MediaItem
+from media.pipeline import VideoRejected
+from media.tasks import process_video_proof
+from media.tests.factories import failed_optimise_job, queued_optimise_job, stored_video
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def items(local_storage, videos, work_dir, parent, student):
+    """One item in each derived state: original only, queued, optimised, failed."""
+    original = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    queued = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    queued_optimise_job(queued)
+    optimised = stored_video(path=videos["landscape"], student=student, uploader=parent)
+    process_video_proof.call(optimised.pk)
+    failed = stored_video(path=videos["text"], student=student, uploader=parent)
+    with pytest.raises(VideoRejected) as rejected:
+        process_video_proof.call(failed.pk)
+    failed_optimise_job(failed, rejected.value.message)
+    return {"original_only": original, "queued": queued, "optimised": optimised, "failed": failed}
+
+
+def _urls(item: MediaItem) -> list[tuple[str, str]]:
+    variant = item.variants.get(role="original")
+    return [
+        ("get", reverse("media:insights")),
+        ("get", reverse("media:detail", kwargs={"media_id": item.pk})),
+        ("get", reverse("media:variant_file", kwargs={"variant_id": variant.pk})),
+        ("post", reverse("media:optimise", kwargs={"media_id": item.pk})),
+        ("post", reverse("media:optimise_all")),
+    ]
+
+
+@pytest.mark.parametrize("who", ["parent_client", "other_parent_client"])
+def test_customers_are_refused(request, items, who):
+    client = request.getfixturevalue(who)
+    for method, url in _urls(items["original_only"]):
+        response = getattr(client, method)(url, HTTP_ACCEPT="application/json")
+        assert response.status_code == 403, url
+    assert jobstate.states_for([items["original_only"].pk]) == {}
+
+
+def test_anonymous_is_sent_to_login(anon_client, items):
+    for method, url in _urls(items["original_only"]):
+        response = getattr(anon_client, method)(url)
+        assert response.status_code in (302, 403), url
+        if method == "get":
+            assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_page_shows_derived_state_and_button_only_when_eligible(admin_client, items):
+    response = admin_client.get(reverse("media:insights"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for state, item in items.items():
+        start = html.index(f'data-entity="media:{item.pk}"')
+        row = html[start : html.index("</tr>", start)]
+        assert f'data-state="{state}"' in row
+        has_button = "data-optimise=" in row
+        assert has_button == (state in ("original_only", "failed")), state
+        if has_button:
+            assert 'aria-label="Optimise' in row and "title=" in row
+    failed_row = html[html.index(f'data-entity="media:{items["failed"].pk}"') :]
+    assert "not a video we can read" in failed_row[: failed_row.index("</tr>")]
+    assert "Optimise all eligible (2)" in html
+
+
+def test_page_query_count_is_pinned(admin_client, items, django_assert_num_queries, parent, student, videos):
+    admin_client.get(reverse("media:insights"))  # warm the session
+    with django_assert_num_queries(6):  # session, user, items+variants, job states, eligible (2)
+        admin_client.get(reverse("media:insights"))
+    for _ in range(5):
+        stored_video(path=videos["tiny"], student=student, uploader=parent)
+    with django_assert_num_queries(6):
+        admin_client.get(reverse("media:insights"))
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("eligible", {"original_only", "failed"}),
+        ("queued", {"queued"}),
+        ("optimised", {"optimised"}),
+        ("failed", {"failed"}),
+        ("", {"original_only", "queued", "optimised", "failed"}),
+    ],
+)
+def test_state_filters(admin_client, items, state, expected):
+    html = admin_client.get(reverse("media:insights"), {"state": state}).content.decode()
+    shown = {name for name, item in items.items() if f'data-entity="media:{item.pk}"' in html}
+    assert shown == expected
+
+
+def test_kind_date_and_sort_filters(admin_client, items):
+    assert "media:" not in admin_client.get(
+        reverse("media:insights"), {"kind": "image"}
+    ).content.decode().split("<tbody>")[1].split("</tbody>")[0].replace('data-entity="media:', "")
+    html = admin_client.get(
+        reverse("media:insights"), {"from": "2000-01-01", "sort": "largest"}
+    ).content.decode()
+    assert html.index(f'media:{items["optimised"].pk}"') < html.index(f'media:{items["queued"].pk}"')
+    html = admin_client.get(reverse("media:insights"), {"to": "2000-01-01"}).content.decode()
+    assert "No media items match." in html
+
+
+def test_optimise_endpoint_queues_then_refuses(admin_client, items):
+    item = items["original_only"]
+    url = reverse("media:optimise", kwargs={"media_id": item.pk})
+
+    first = admin_client.post(url, HTTP_ACCEPT="application/json")
+    second = admin_client.post(url, HTTP_ACCEPT="application/json")
+
+    assert first.status_code == 202
+    assert first.json()["status"] == "queued" and first.json()["job_id"]
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "already_queued"
+    assert second.json()["error"]["request_id"]
+
+
+def test_optimise_endpoint_refuses_optimised(admin_client, items):
+    url = reverse("media:optimise", kwargs={"media_id": items["optimised"].pk})
+    response = admin_client.post(url, HTTP_ACCEPT="application/json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_optimised"
+
+
+def test_optimise_unknown_item_is_404(admin_client, db):
+    response = admin_client.post(
+        reverse("media:optimise", kwargs={"media_id": 999}), HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_optimise_all_endpoint(admin_client, items):
+    response = admin_client.post(reverse("media:optimise_all"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert sorted(response.json()["queued"]) == sorted([items["original_only"].pk, items["failed"].pk])
+    again = admin_client.post(reverse("media:optimise_all"), HTTP_ACCEPT="application/json")
+    assert again.json()["queued"] == []
+
+
+def test_detail_lists_variants_and_plays(admin_client, items):
+    item = items["optimised"]
+    html = admin_client.get(reverse("media:detail", kwargs={"media_id": item.pk})).content.decode()
+    for role in ("Original", "Web MP4", "Poster"):
+        assert role in html
+    assert "<video" in html
+
+
+def test_variant_file_serves_ranges(admin_client, items):
+    web = items["optimised"].variants.get(role="web")
+    url = reverse("media:variant_file", kwargs={"variant_id": web.pk})
+    whole = admin_client.get(url)
+    assert whole.status_code == 200 and int(whole["Content-Length"]) == web.size_bytes
+    part = admin_client.get(url, HTTP_RANGE="bytes=0-99")
+    assert part.status_code == 206
+    assert part["Content-Range"] == f"bytes 0-99/{web.size_bytes}"
+    assert len(b"".join(part.streaming_content)) == 100
+    assert admin_client.get(url, HTTP_RANGE=f"bytes={web.size_bytes + 10}-").status_code == 416
+
+
+def test_variant_file_redirects_to_presigned_url_on_s3(s3_storage, admin_client, videos, parent, student):
+    item = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    variant = item.variants.get()
+    response = admin_client.get(reverse("media:variant_file", kwargs={"variant_id": variant.pk}))
+    assert response.status_code == 302
+    assert "X-Amz-Signature" in response["Location"]
+
+
+def test_navigation_shows_media(admin_client, db):
+    html = admin_client.get(reverse("media:insights")).content.decode()
+    assert 'href="/admin/insights/media/"' in html

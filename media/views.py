@@ -1,0 +1,109 @@
+"""Admin > Insights > Media: every media item, its variants and derived state; optimise actions."""
+
+from datetime import date
+from typing import cast
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from academy.errors import NotFound
+from accounts.access import admin_required
+from media import queries, services
+from media.models import MediaItem, MediaVariant
+from media.streaming import serve_variant
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _get_item(media_id: int) -> MediaItem:
+    item = MediaItem.objects.for_media_insights().filter(pk=media_id).first()
+    if item is None:
+        raise NotFound("media_not_found", "We could not find that media item.")
+    return item
+
+
+@admin_required
+@require_GET
+def insights(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "state": request.GET.get("state", ""),
+        "kind": request.GET.get("kind", ""),
+        "date_from": request.GET.get("from", ""),
+        "date_to": request.GET.get("to", ""),
+        "sort": request.GET.get("sort", "newest"),
+    }
+    if filters["kind"] not in MediaItem.Kind.values:
+        filters["kind"] = ""
+    rows = queries.insights_rows(
+        state=filters["state"],
+        kind=filters["kind"],
+        date_from=_date(filters["date_from"]),
+        date_to=_date(filters["date_to"]),
+        sort=filters["sort"],
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "media/insights.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": MediaItem.Kind.choices,
+            "eligible_count": len(queries.eligible_ids()),
+            "states": [
+                ("eligible", "Eligible"),
+                ("queued", "Queued"),
+                ("optimised", "Optimised"),
+                ("failed", "Failed"),
+            ],
+            "sorts": [
+                ("newest", "Newest"),
+                ("oldest", "Oldest"),
+                ("largest", "Largest"),
+                ("smallest", "Smallest"),
+                ("saving", "Biggest saving"),
+                ("student", "Student"),
+            ],
+        },
+    )
+
+
+@admin_required
+@require_GET
+def detail(request: HttpRequest, media_id: int) -> HttpResponse:
+    item = _get_item(media_id)
+    row = queries.rows_for([item])[0]
+    variants = item.variants.order_by("id")
+    return render(request, "media/detail.html", {"row": row, "item": item, "variants": variants})
+
+
+@admin_required
+@require_POST
+def optimise(request: HttpRequest, media_id: int) -> JsonResponse:
+    item = _get_item(media_id)
+    queued = services.media_optimise_request(actor=request.user, item=item)  # type: ignore[arg-type]
+    return JsonResponse({"status": "queued", "job_id": queued.job_id, "media_id": item.pk}, status=202)
+
+
+@admin_required
+@require_POST
+def optimise_all(request: HttpRequest) -> JsonResponse:
+    result = services.media_optimise_all_eligible(actor=request.user)  # type: ignore[arg-type]
+    return JsonResponse({"status": "queued", "queued": result.queued, "skipped": result.skipped})
+
+
+@admin_required
+@require_GET
+def variant_file(request: HttpRequest, variant_id: int) -> HttpResponse:
+    variant = MediaVariant.objects.select_related("item").filter(pk=variant_id).first()
+    if variant is None:
+        raise NotFound("variant_not_found", "We could not find that file.")
+    response = serve_variant(request, variant, download=request.GET.get("download") == "1")
+    return cast(HttpResponse, response)  # a streaming response is served the same way

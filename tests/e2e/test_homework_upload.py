@@ -1,0 +1,67 @@
+"""Customers > Homework in a real browser: upload a small video with its progress bar, see it
+listed, run the processing job, see it ready; a refused file shows its message and is reported."""
+
+import pytest
+
+from homework.models import Homework, UploadSession
+from media import storage
+from media.models import MediaItem
+from media.tasks import process_video_proof
+from media.tests.factories import make_video
+from tests.s3_fixtures import local_storage  # noqa: F401
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("local_storage")]
+
+REPORTER_STUB = "window.__reports = []; window.academyReport = function (r) { window.__reports.push(r); };"
+
+
+def test_upload_a_video_and_see_it_processed(page, login, parent, student, tmp_path, settings):
+    settings.HOMEWORK_UPLOAD_CHUNK_SIZE = 16 * 1024  # several chunks, so progress moves
+    video = make_video(tmp_path / "proof.mp4", "320x240", audio=True)
+    login(parent)
+    page.goto("/portal/homework/")
+    page.get_by_label("Student").select_option(str(student.pk))
+    page.get_by_label("Title").fill("Piano practice")
+    page.get_by_label("Files").set_input_files(str(video))
+    page.get_by_role("button", name="Upload").click()
+    item = page.locator('.upload-item[data-upload="proof.mp4"]')
+    item.and_(page.locator('[data-state="done"]')).wait_for()
+    assert item.get_by_label("Upload progress for proof.mp4").evaluate("el => el.value") == 100
+    assert "processing" in item.locator("[data-role=state]").inner_text()
+
+    homework = Homework.objects.get()
+    media = MediaItem.objects.get(homework=homework)
+    assert media.kind == "video" and media.size_bytes == video.stat().st_size
+    assert UploadSession.objects.get().state == "completed"
+
+    page.reload()
+    card = page.locator(f'[data-entity="homework:{homework.pk}"]')
+    card.locator(f'[data-entity="media:{media.pk}"]', has_text="Processing").wait_for()
+
+    process_video_proof.call(media.pk)  # the worker's job, run here
+    page.reload()
+    card.locator(f'[data-entity="media:{media.pk}"]', has_text="Ready").wait_for()
+    assert page.console_errors == []
+
+
+def test_a_refused_file_shows_its_message_and_is_reported(page, login, parent, student, tmp_path):
+    noise = tmp_path / "holiday.mp4"
+    noise.write_bytes(bytes(range(256)) * 4 + b"\x8f\x13" * 3000)
+    login(parent)
+    page.add_init_script(REPORTER_STUB)
+    page.goto("/portal/homework/")
+    page.get_by_label("Title").fill("Holiday video")
+    page.get_by_label("Files").set_input_files(str(noise))
+    page.get_by_role("button", name="Upload").click()
+    error = page.locator('.upload-item[data-state="failed"] [data-role=error]')
+    error.wait_for()
+    assert "not accepted" in error.inner_text() and "Allowed:" in error.inner_text()
+    reports = page.evaluate("window.__reports")
+    assert len(reports) == 1
+    report = reports[0]
+    assert report["status"] == 415
+    assert report["payload"]["error"]["code"] == "type_not_allowed"
+    assert report["requestId"] == report["payload"]["error"]["request_id"]
+    assert report["entities"] == {"student": student.pk, "homework": Homework.objects.get().pk}
+    session = UploadSession.objects.get()
+    assert session.state in ("failed", "aborted") and not storage.exists(session.storage_key)
