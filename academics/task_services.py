@@ -1,0 +1,230 @@
+"""Writes to tasks and task instances. Future instances come only from `generate_task_instances`."""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from academics.models import Student
+from academics.task_models import InstanceStatus, Recurrence, Task, TaskInstance
+from academy.errors import DomainError
+from accounts.models import User
+from audit.services import record_event
+
+BATCH_SIZE = 5000
+MAX_BACKFILL_DAYS = 31
+TASK_FIELDS = ("title", "instructions", "recurrence", "start_date", "end_date")
+
+
+def _first_instance_date(task: Task, today: date) -> date | None:
+    """The one day created with the task: its start date, or today if the start is past.
+    A recurring task that starts in the future gets nothing now: the scheduler makes that day's
+    instance on the day (only the scheduler creates future instances of recurring tasks)."""
+    day = max(task.start_date, today)
+    if task.is_recurring and day > today:
+        return None
+    return day if task.matches(day) else None
+
+
+def _ensure_instances(task: Task, student_ids: Iterable[int], day: date) -> None:
+    TaskInstance.objects.bulk_create(
+        [TaskInstance(task=task, student_id=sid, date=day) for sid in student_ids], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: User,
+    title: str,
+    students: Iterable[Student],
+    start_date: date,
+    recurrence: str = Recurrence.NONE,
+    instructions: str = "",
+    end_date: date | None = None,
+    today: date | None = None,
+) -> Task:
+    """Create a task and exactly one instance per assigned student (see _first_instance_date)."""
+    if recurrence not in Recurrence.values:
+        raise DomainError("task_invalid_recurrence", "Choose one-off, daily or weekdays only.")
+    if end_date and end_date < start_date:
+        raise DomainError("task_invalid_dates", "The end date must not be before the start date.")
+    task = Task.objects.create(
+        title=title, instructions=instructions, recurrence=recurrence, start_date=start_date, end_date=end_date
+    )
+    task.students.set(students)
+    day = _first_instance_date(task, today or timezone.localdate())
+    if day is not None:
+        _ensure_instances(task, task.students.values_list("pk", flat=True), day)
+    record_event(actor=actor, action="task.create", entity=task, after={**task.snapshot(), "first_instance": day})
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *, actor: User, task: Task, students: Iterable[Student] | None = None, today: date | None = None, **changes: Any
+) -> Task:
+    unknown = set(changes) - set(TASK_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown task fields: {sorted(unknown)}")
+    before = task.snapshot()
+    for name, value in changes.items():
+        setattr(task, name, value)
+    if task.end_date and task.end_date < task.start_date:
+        raise DomainError("task_invalid_dates", "The end date must not be before the start date.")
+    task.save()
+    if students is not None:
+        old = set(task.students.values_list("pk", flat=True))
+        task.students.set(students)
+        added = set(task.students.values_list("pk", flat=True)) - old
+        day = _first_instance_date(task, today or timezone.localdate())
+        if added and day is not None:
+            _ensure_instances(task, added, day)  # a newly assigned student gets today's instance
+    record_event(actor=actor, action="task.update", entity=task, before=before, after=task.snapshot())
+    return task
+
+
+@transaction.atomic
+def task_set_active(*, actor: User, task: Task, active: bool) -> Task:
+    if task.is_active == active:
+        return task
+    before = task.snapshot()
+    task.is_active = active
+    task.save(update_fields=["is_active"])
+    action = "task.activate" if active else "task.deactivate"
+    record_event(actor=actor, action=action, entity=task, before=before, after=task.snapshot())
+    return task
+
+
+@transaction.atomic
+def task_instance_set_status(*, actor: User, instance: TaskInstance, status: str) -> TaskInstance:
+    if status not in InstanceStatus.values:
+        raise DomainError("task_invalid_status", "Choose to do, done or missed.")
+    if instance.date > timezone.localdate():
+        raise DomainError("task_instance_future", "A task for a future day cannot be marked yet.")
+    before = {"status": instance.status, "completed_at": instance.completed_at}
+    instance.status = status
+    instance.completed_at = timezone.now() if status == InstanceStatus.DONE else None
+    instance.save(update_fields=["status", "completed_at"])
+    record_event(
+        actor=actor,
+        action="task_instance.status",
+        entity=instance,
+        before=before,
+        after={"status": instance.status, "completed_at": instance.completed_at},
+    )
+    return instance
+
+
+# --- the scheduler's generator --------------------------------------------------------------
+
+
+@dataclass
+class GenerationResult:
+    dates: list[date]
+    due: int = 0
+    created: int = 0
+
+
+def _due_pairs(day: date) -> Iterator[tuple[int, int]]:
+    through = Task.students.through
+    return (
+        through.objects.filter(task__in=Task.objects.due_on(day), student__archived_at__isnull=True)
+        .order_by()
+        .values_list("task_id", "student_id")
+        .iterator(chunk_size=BATCH_SIZE)
+    )
+
+
+def generate_task_instances(
+    *, day: date | None = None, backfill_days: int = 0, batch_size: int = BATCH_SIZE
+) -> GenerationResult:
+    """Create the instances due on the local `day` (default today) for every active recurring
+    task, and for up to `backfill_days` days before it when asked. Never for a future date.
+
+    Idempotent and safe with two schedulers: the (task, student, date) unique key refuses
+    duplicates and the bulk insert ignores those conflicts, so a rerun creates nothing."""
+    today = timezone.localdate()
+    day = day or today
+    if day > today:
+        raise DomainError("future_date", f"Instances are never generated for a future date ({day}).")
+    if not 0 <= backfill_days <= MAX_BACKFILL_DAYS:
+        raise DomainError("backfill_out_of_range", f"Back-fill between 0 and {MAX_BACKFILL_DAYS} days.")
+    result = GenerationResult(dates=[day - timedelta(days=n) for n in range(backfill_days, -1, -1)])
+    for d in result.dates:
+        before = TaskInstance.objects.filter(date=d).count()
+        batch: list[TaskInstance] = []
+        for task_id, student_id in _due_pairs(d):
+            batch.append(TaskInstance(task_id=task_id, student_id=student_id, date=d))
+            if len(batch) >= batch_size:
+                result.due += len(batch)
+                TaskInstance.objects.bulk_create(batch, ignore_conflicts=True)
+                batch = []
+        result.due += len(batch)
+        TaskInstance.objects.bulk_create(batch, ignore_conflicts=True)
+        # ignore_conflicts hides per-row outcomes; the difference in rows is the truth.
+        result.created += TaskInstance.objects.filter(date=d).count() - before
+    return result
+
+
+# --- cleanup of wrongly pre-generated instances ---------------------------------------------
+
+
+@dataclass
+class PruneResult:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    deleted: int = 0
+
+
+def prune_plan(*, today: date | None = None) -> PruneResult:
+    today = today or timezone.localdate()
+    rows = list(
+        TaskInstance.objects.prunable(today)
+        .values("task_id", "task__title")
+        .annotate(students=Count("student", distinct=True), first=Min("date"), last=Max("date"), count=Count("id"))
+        .order_by("task_id")
+    )
+    return PruneResult(rows=rows, total=sum(r["count"] for r in rows))
+
+
+@transaction.atomic
+def task_instances_prune(
+    *,
+    actor: Any,
+    today: date | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> PruneResult:
+    """Delete future, untouched instances of recurring tasks, in batches of ids (bounded memory),
+    in one transaction with one audit event holding the counts."""
+    today = today or timezone.localdate()
+    plan = prune_plan(today=today)
+    prunable = TaskInstance.objects.prunable(today).order_by("pk")
+    last = 0
+    while True:
+        # Keyset pages of ids: memory stays at one batch whatever the total.
+        ids = list(prunable.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        last = ids[-1]
+        plan.deleted += TaskInstance.objects.filter(pk__in=ids).delete()[0]
+        if progress:
+            progress(plan.deleted, plan.total)
+    if plan.deleted:
+        record_event(
+            actor=actor,
+            action="task_instance.prune",
+            kind="task_instance",
+            entity_id="future",
+            after={
+                "today": today,
+                "deleted": plan.deleted,
+                "tasks": [{"task": r["task_id"], "count": r["count"]} for r in plan.rows],
+            },
+        )
+    return plan
