@@ -81,7 +81,8 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
         return (
             self.filter(students__in=students, ends_at__gte=timezone.now())
             .distinct()
-            .prefetch_related("students")
+            # Group lessons: a customer sees only their own students' names.
+            .prefetch_related(models.Prefetch("students", queryset=students.order_by("first_name")))
             .order_by("starts_at", "id")
         )
 
@@ -113,7 +114,9 @@ class Lesson(models.Model):
                 condition=Q(series__isnull=False),
                 name="lesson_unique_series_date",
             ),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="lesson_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="lesson_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,7 +168,9 @@ class Attendance(models.Model):
     objects = AttendanceQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["lesson", "student"], name="attendance_unique_lesson_student")]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "student"], name="attendance_unique_lesson_student")
+        ]
 
     def __str__(self) -> str:
         return f"{self.student_id}@{self.lesson_id}: {self.status}"

@@ -60,7 +60,9 @@ def lesson_create(
 
 
 @transaction.atomic
-def lesson_update(*, actor: User, lesson: Lesson, students: Iterable[Student] | None = None, **changes: Any) -> Lesson:
+def lesson_update(
+    *, actor: User, lesson: Lesson, students: Iterable[Student] | None = None, **changes: Any
+) -> Lesson:
     unknown = set(changes) - {"subject", "tutor", "location", "starts_at", "ends_at"}
     if unknown:
         raise TypeError(f"Unknown lesson fields: {sorted(unknown)}")
@@ -214,7 +216,9 @@ def attendance_mark_all_present(*, actor: User, lesson: Lesson) -> int:
     marked = set(lesson.attendance.values_list("student_id", flat=True))
     now = timezone.now()
     rows = [
-        Attendance(lesson=lesson, student_id=sid, status=AttendanceStatus.PRESENT, marked_by=actor, marked_at=now)
+        Attendance(
+            lesson=lesson, student_id=sid, status=AttendanceStatus.PRESENT, marked_by=actor, marked_at=now
+        )
         for sid in lesson.students.values_list("pk", flat=True)
         if sid not in marked
     ]
@@ -248,7 +252,10 @@ def deletion_counts(lesson: Lesson) -> dict[str, dict[str, int]]:
     counts = {}
     for scope in scopes:
         ids = [lsn.pk for lsn in lessons_in_scope(lesson, scope)]
-        counts[scope] = {"lessons": len(ids), "attendance": Attendance.objects.filter(lesson_id__in=ids).count()}
+        counts[scope] = {
+            "lessons": len(ids),
+            "attendance": Attendance.objects.filter(lesson_id__in=ids).count(),
+        }
     return counts
 
 
@@ -376,8 +383,13 @@ def _restore_conflict(message: str) -> None:
 def _check_restore_conflict(row: dict) -> None:
     if Lesson.objects.filter(pk=row["id"]).exists():
         _restore_conflict("A lesson with this id exists again, so it cannot be restored.")
-    if row["series"] and Lesson.objects.filter(series_id=row["series"], series_date=row["series_date"]).exists():
-        _restore_conflict(f"The series has a lesson on {row['series_date']} again, so this one cannot be restored.")
+    if (
+        row["series"]
+        and Lesson.objects.filter(series_id=row["series"], series_date=row["series_date"]).exists()
+    ):
+        _restore_conflict(
+            f"The series has a lesson on {row['series_date']} again, so this one cannot be restored."
+        )
     clash = (
         Lesson.objects.filter(
             students__in=row["students"],

@@ -54,19 +54,30 @@ def task_create(
     if end_date and end_date < start_date:
         raise DomainError("task_invalid_dates", "The end date must not be before the start date.")
     task = Task.objects.create(
-        title=title, instructions=instructions, recurrence=recurrence, start_date=start_date, end_date=end_date
+        title=title,
+        instructions=instructions,
+        recurrence=recurrence,
+        start_date=start_date,
+        end_date=end_date,
     )
     task.students.set(students)
     day = _first_instance_date(task, today or timezone.localdate())
     if day is not None:
         _ensure_instances(task, task.students.values_list("pk", flat=True), day)
-    record_event(actor=actor, action="task.create", entity=task, after={**task.snapshot(), "first_instance": day})
+    record_event(
+        actor=actor, action="task.create", entity=task, after={**task.snapshot(), "first_instance": day}
+    )
     return task
 
 
 @transaction.atomic
 def task_update(
-    *, actor: User, task: Task, students: Iterable[Student] | None = None, today: date | None = None, **changes: Any
+    *,
+    actor: User,
+    task: Task,
+    students: Iterable[Student] | None = None,
+    today: date | None = None,
+    **changes: Any,
 ) -> Task:
     unknown = set(changes) - set(TASK_FIELDS)
     if unknown:
@@ -186,7 +197,9 @@ def prune_plan(*, today: date | None = None) -> PruneResult:
     rows = list(
         TaskInstance.objects.prunable(today)
         .values("task_id", "task__title")
-        .annotate(students=Count("student", distinct=True), first=Min("date"), last=Max("date"), count=Count("id"))
+        .annotate(
+            students=Count("student", distinct=True), first=Min("date"), last=Max("date"), count=Count("id")
+        )
         .order_by("task_id")
     )
     return PruneResult(rows=rows, total=sum(r["count"] for r in rows))

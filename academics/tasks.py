@@ -21,5 +21,7 @@ def expand_lesson_series_job() -> int:
     return series_expand_all()
 
 
-register_periodic("academics.generate_task_instances", "5 0 * * *", generate_task_instances_job, run_at_start=True)
+register_periodic(
+    "academics.generate_task_instances", "5 0 * * *", generate_task_instances_job, run_at_start=True
+)
 register_periodic("academics.expand_lesson_series", "15 0 * * *", expand_lesson_series_job, run_at_start=True)

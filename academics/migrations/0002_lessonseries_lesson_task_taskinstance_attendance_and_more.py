@@ -6,110 +6,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('academics', '0001_initial'),
+        ("academics", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LessonSeries',
+            name="LessonSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200)),
-                ('tutor', models.CharField(max_length=200)),
-                ('location', models.CharField(blank=True, help_text='Room or online link.', max_length=300)),
-                ('weekdays', models.JSONField(default=list)),
-                ('start_time', models.TimeField()),
-                ('end_time', models.TimeField()),
-                ('start_date', models.DateField()),
-                ('until_date', models.DateField(blank=True, null=True)),
-                ('count', models.PositiveIntegerField(blank=True, null=True)),
-                ('skipped_dates', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('students', models.ManyToManyField(related_name='lesson_series', to='academics.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200)),
+                ("tutor", models.CharField(max_length=200)),
+                ("location", models.CharField(blank=True, help_text="Room or online link.", max_length=300)),
+                ("weekdays", models.JSONField(default=list)),
+                ("start_time", models.TimeField()),
+                ("end_time", models.TimeField()),
+                ("start_date", models.DateField()),
+                ("until_date", models.DateField(blank=True, null=True)),
+                ("count", models.PositiveIntegerField(blank=True, null=True)),
+                ("skipped_dates", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("students", models.ManyToManyField(related_name="lesson_series", to="academics.student")),
             ],
             options={
-                'verbose_name_plural': 'lesson series',
+                "verbose_name_plural": "lesson series",
             },
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series_date', models.DateField(blank=True, null=True)),
-                ('subject', models.CharField(max_length=200)),
-                ('tutor', models.CharField(max_length=200)),
-                ('location', models.CharField(blank=True, help_text='Room or online link.', max_length=300)),
-                ('starts_at', models.DateTimeField(db_index=True)),
-                ('ends_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('students', models.ManyToManyField(related_name='lessons', to='academics.student')),
-                ('series', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lessons', to='academics.lessonseries')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("series_date", models.DateField(blank=True, null=True)),
+                ("subject", models.CharField(max_length=200)),
+                ("tutor", models.CharField(max_length=200)),
+                ("location", models.CharField(blank=True, help_text="Room or online link.", max_length=300)),
+                ("starts_at", models.DateTimeField(db_index=True)),
+                ("ends_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("students", models.ManyToManyField(related_name="lessons", to="academics.student")),
+                (
+                    "series",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lessons",
+                        to="academics.lessonseries",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'id'],
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('instructions', models.TextField(blank=True)),
-                ('recurrence', models.CharField(choices=[('none', 'One-off'), ('daily', 'Daily'), ('weekdays', 'Weekdays only')], default='none', max_length=10)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('students', models.ManyToManyField(related_name='tasks', to='academics.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("instructions", models.TextField(blank=True)),
+                (
+                    "recurrence",
+                    models.CharField(
+                        choices=[("none", "One-off"), ("daily", "Daily"), ("weekdays", "Weekdays only")],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("students", models.ManyToManyField(related_name="tasks", to="academics.student")),
             ],
             options={
-                'ordering': ['title', 'id'],
+                "ordering": ["title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskInstance',
+            name="TaskInstance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('status', models.CharField(choices=[('todo', 'To do'), ('done', 'Done'), ('missed', 'Missed')], default='todo', max_length=10)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='task_instances', to='academics.student')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instances', to='academics.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("todo", "To do"), ("done", "Done"), ("missed", "Missed")],
+                        default="todo",
+                        max_length=10,
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="task_instances",
+                        to="academics.student",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instances",
+                        to="academics.task",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Present'), ('absent', 'Absent'), ('late', 'Late'), ('excused', 'Excused')], max_length=10)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('marked_at', models.DateTimeField()),
-                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='academics.student')),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='academics.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("absent", "Absent"),
+                            ("late", "Late"),
+                            ("excused", "Excused"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("marked_at", models.DateTimeField()),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendance",
+                        to="academics.student",
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendance",
+                        to="academics.lesson",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('lesson', 'student'), name='attendance_unique_lesson_student')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("lesson", "student"), name="attendance_unique_lesson_student"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.UniqueConstraint(condition=models.Q(('series__isnull', False)), fields=('series', 'series_date'), name='lesson_unique_series_date'),
+            model_name="lesson",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("series__isnull", False)),
+                fields=("series", "series_date"),
+                name="lesson_unique_series_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='lesson_ends_after_start'),
+            model_name="lesson",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="lesson_ends_after_start"
+            ),
         ),
         migrations.AddIndex(
-            model_name='taskinstance',
-            index=models.Index(fields=['date', 'status'], name='academics_t_date_65696e_idx'),
+            model_name="taskinstance",
+            index=models.Index(fields=["date", "status"], name="academics_t_date_65696e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='taskinstance',
-            constraint=models.UniqueConstraint(fields=('task', 'student', 'date'), name='task_instance_unique_day'),
+            model_name="taskinstance",
+            constraint=models.UniqueConstraint(
+                fields=("task", "student", "date"), name="task_instance_unique_day"
+            ),
         ),
     ]

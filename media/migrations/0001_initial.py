@@ -6,53 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('academics', '0001_initial'),
-        ('homework', '0001_initial'),
+        ("academics", "0001_initial"),
+        ("homework", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MediaItem',
+            name="MediaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=255)),
-                ('kind', models.CharField(choices=[('video', 'Video'), ('image', 'Image'), ('document', 'Document')], max_length=16)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size_bytes', models.BigIntegerField()),
-                ('duration_seconds', models.FloatField(blank=True, null=True)),
-                ('width', models.PositiveIntegerField(blank=True, null=True)),
-                ('height', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('homework', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='media', to='homework.homework')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='media', to='academics.student')),
-                ('uploader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uploads', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("video", "Video"), ("image", "Image"), ("document", "Document")],
+                        max_length=16,
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=100)),
+                ("size_bytes", models.BigIntegerField()),
+                ("duration_seconds", models.FloatField(blank=True, null=True)),
+                ("width", models.PositiveIntegerField(blank=True, null=True)),
+                ("height", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "homework",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="media",
+                        to="homework.homework",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="media",
+                        to="academics.student",
+                    ),
+                ),
+                (
+                    "uploader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uploads",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='MediaVariant',
+            name="MediaVariant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('original', 'Original'), ('web', 'Web MP4'), ('poster', 'Poster')], max_length=16)),
-                ('storage_key', models.CharField(max_length=500, unique=True)),
-                ('size_bytes', models.BigIntegerField()),
-                ('content_type', models.CharField(max_length=100)),
-                ('codec', models.CharField(blank=True, max_length=50)),
-                ('width', models.PositiveIntegerField(blank=True, null=True)),
-                ('height', models.PositiveIntegerField(blank=True, null=True)),
-                ('checksum_sha256', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='media.mediaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("original", "Original"), ("web", "Web MP4"), ("poster", "Poster")],
+                        max_length=16,
+                    ),
+                ),
+                ("storage_key", models.CharField(max_length=500, unique=True)),
+                ("size_bytes", models.BigIntegerField()),
+                ("content_type", models.CharField(max_length=100)),
+                ("codec", models.CharField(blank=True, max_length=50)),
+                ("width", models.PositiveIntegerField(blank=True, null=True)),
+                ("height", models.PositiveIntegerField(blank=True, null=True)),
+                ("checksum_sha256", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="variants",
+                        to="media.mediaitem",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('item', 'role'), name='media_variant_unique_role')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("item", "role"), name="media_variant_unique_role")
+                ],
             },
         ),
     ]

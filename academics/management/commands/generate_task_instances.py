@@ -15,7 +15,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", type=date.fromisoformat, help="Local date YYYY-MM-DD (default today).")
         parser.add_argument(
-            "--backfill-days", type=int, default=0, help=f"Also create missed days before it (max {MAX_BACKFILL_DAYS})."
+            "--backfill-days",
+            type=int,
+            default=0,
+            help=f"Also create missed days before it (max {MAX_BACKFILL_DAYS}).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,4 +27,6 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         span = f"{result.dates[0]}…{result.dates[-1]}" if len(result.dates) > 1 else str(result.dates[0])
-        self.stdout.write(f"{span}: {result.due} due, {result.created} created, {result.due - result.created} existed.")
+        self.stdout.write(
+            f"{span}: {result.due} due, {result.created} created, {result.due - result.created} existed."
+        )

@@ -23,15 +23,22 @@ class Command(BaseCommand):
             plan = prune_plan()
             self._table(plan)
             if plan.total:
-                self.stdout.write(f"Dry run: {plan.total} instances would be deleted. Run with --apply to delete.")
+                self.stdout.write(
+                    f"Dry run: {plan.total} instances would be deleted. Run with --apply to delete."
+                )
             return
-        result = task_instances_prune(actor="command:prune_future_task_instances", progress=self._progress,
-                                      batch_size=options["batch_size"])
+        result = task_instances_prune(
+            actor="command:prune_future_task_instances",
+            progress=self._progress,
+            batch_size=options["batch_size"],
+        )
         if result.total:
             self.stdout.write("")
         self._table(result)
         if result.deleted:
-            self.stdout.write(self.style.SUCCESS(f"Deleted {result.deleted} instances (one audit event written)."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Deleted {result.deleted} instances (one audit event written).")
+            )
 
     def _progress(self, done: int, total: int) -> None:
         width = 30
