@@ -130,8 +130,9 @@ class Lesson(models.Model):
             "subject": self.subject,
             "tutor": self.tutor,
             "location": self.location,
-            "starts_at": self.starts_at,
-            "ends_at": self.ends_at,
+            # isoformat keeps microseconds (the JSON encoder would cut them): restore is exact.
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
             "students": sorted(s.pk for s in self.students.all()),
             "attendance": [a.snapshot() for a in self.attendance.order_by("id")],
         }
@@ -182,5 +183,5 @@ class Attendance(models.Model):
             "status": self.status,
             "note": self.note,
             "marked_by": self.marked_by_id,
-            "marked_at": self.marked_at,
+            "marked_at": self.marked_at.isoformat(),  # full precision for restore
         }
