@@ -33,15 +33,17 @@ def test_delete_removes_attendance_then_lesson_with_one_snapshot_event(admin, le
 
 
 def test_failure_between_the_deletes_leaves_everything(admin, lesson_with_attendance):
-    with mock.patch("academics.lessons._between_deletes", side_effect=RuntimeError("injected")):
-        with pytest.raises(RuntimeError):
-            lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance)
+    injected = mock.patch("academics.lessons._between_deletes", side_effect=RuntimeError("injected"))
+    with injected, pytest.raises(RuntimeError):
+        lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance)
     assert Lesson.objects.filter(pk=lesson_with_attendance.pk).exists()
     assert Attendance.objects.count() == 2
     assert not AuditEvent.objects.filter(action="lesson.delete").exists()
 
 
-def test_restore_brings_back_lesson_and_attendance_with_original_values(admin, lesson_with_attendance, student):
+def test_restore_brings_back_lesson_and_attendance_with_original_values(
+    admin, lesson_with_attendance, student
+):
     pk = lesson_with_attendance.pk
     before = {(a.pk, a.student_id, a.status, a.note, a.marked_at) for a in Attendance.objects.all()}
     result = lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance)
@@ -54,7 +56,9 @@ def test_restore_brings_back_lesson_and_attendance_with_original_values(admin, l
     assert exc.value.code == "already_restored"
 
 
-def test_restore_is_refused_when_a_conflicting_lesson_exists(admin, make_lesson, lesson_with_attendance, student):
+def test_restore_is_refused_when_a_conflicting_lesson_exists(
+    admin, make_lesson, lesson_with_attendance, student
+):
     result = lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance)
     make_lesson([student], start=lesson_with_attendance.starts_at)
     with pytest.raises(Conflict) as exc:
@@ -64,7 +68,9 @@ def test_restore_is_refused_when_a_conflicting_lesson_exists(admin, make_lesson,
 
 
 def test_detail_confirmation_says_how_many_attendance_records_go(admin_client, lesson_with_attendance):
-    response = admin_client.get(reverse("academics:lesson_detail", kwargs={"lesson_id": lesson_with_attendance.pk}))
+    response = admin_client.get(
+        reverse("academics:lesson_detail", kwargs={"lesson_id": lesson_with_attendance.pk})
+    )
     assert response.status_code == 200
     assert b"This lesson has 2 attendance records; they will be deleted too." in response.content
     assert f'data-entity="lesson:{lesson_with_attendance.pk}"'.encode() in response.content
@@ -72,7 +78,9 @@ def test_detail_confirmation_says_how_many_attendance_records_go(admin_client, l
 
 def test_admin_deletes_and_restores_through_the_views(admin_client, lesson_with_attendance):
     pk = lesson_with_attendance.pk
-    response = admin_client.post(reverse("academics:lesson_delete", kwargs={"lesson_id": pk}), {"scope": "this"})
+    response = admin_client.post(
+        reverse("academics:lesson_delete", kwargs={"lesson_id": pk}), {"scope": "this"}
+    )
     assert response.status_code == 302
     assert not Lesson.objects.filter(pk=pk).exists()
     listing = admin_client.get(reverse("academics:lesson_list"))

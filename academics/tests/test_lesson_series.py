@@ -42,7 +42,11 @@ def test_count_bounds_the_series(admin, student):
         actor=admin, subject="Art", tutor="A", weekdays=[2], start_date=date(2026, 3, 4),
         start_time=time(10), end_time=time(11), students=[student], count=3, today=date(2026, 3, 1),
     )  # fmt: skip
-    assert list(s.lessons.values_list("series_date", flat=True)) == [date(2026, 3, 4), date(2026, 3, 11), date(2026, 3, 18)]
+    assert list(s.lessons.values_list("series_date", flat=True)) == [
+        date(2026, 3, 4),
+        date(2026, 3, 11),
+        date(2026, 3, 18),
+    ]
 
 
 def test_lessons_keep_local_wall_clock_time_across_dst(series):

@@ -108,7 +108,7 @@ def test_two_concurrent_generators_create_nothing_extra(admin, student, other_st
         try:
             barrier.wait()
             task_services.generate_task_instances(day=date(2026, 3, 10))
-        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
