@@ -1,6 +1,6 @@
 """Lessons (one-off or from a weekly series) and their attendance."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -87,7 +87,7 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
         )
 
 
-_ONE_DAY = timezone.timedelta(days=1)
+_ONE_DAY = timedelta(days=1)
 
 
 class Lesson(models.Model):

@@ -148,7 +148,7 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @require_POST
 def attendance_mark(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
-    student = lesson.students.filter(pk=_int(request.POST.get("student"))).first()
+    student = lesson.students.filter(pk=_int(request.POST.get("student")) or 0).first()
     if student is None:
         raise NotFound("student_not_in_lesson", "That student is not in this lesson.")
     services.attendance_mark(

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 
 from academics.lesson_models import Attendance, AttendanceStatus, Lesson, LessonSeries
 from academics.models import Student
@@ -349,8 +349,8 @@ def lesson_restore(*, actor: User, event_id: int) -> list[Lesson]:
             subject=row["subject"],
             tutor=row["tutor"],
             location=row["location"],
-            starts_at=parse_datetime(row["starts_at"]),
-            ends_at=parse_datetime(row["ends_at"]),
+            starts_at=datetime.fromisoformat(row["starts_at"]),
+            ends_at=datetime.fromisoformat(row["ends_at"]),
         )
         lesson.students.set(Student.objects.filter(pk__in=row["students"]))
         Attendance.objects.bulk_create(
@@ -361,7 +361,7 @@ def lesson_restore(*, actor: User, event_id: int) -> list[Lesson]:
                 status=a["status"],
                 note=a["note"],
                 marked_by_id=a["marked_by"] if User.objects.filter(pk=a["marked_by"]).exists() else None,
-                marked_at=parse_datetime(a["marked_at"]),
+                marked_at=datetime.fromisoformat(a["marked_at"]),
             )
             for a in row["attendance"]
         )
@@ -393,8 +393,8 @@ def _check_restore_conflict(row: dict) -> None:
     clash = (
         Lesson.objects.filter(
             students__in=row["students"],
-            starts_at__lt=parse_datetime(row["ends_at"]),
-            ends_at__gt=parse_datetime(row["starts_at"]),
+            starts_at__lt=datetime.fromisoformat(row["ends_at"]),
+            ends_at__gt=datetime.fromisoformat(row["starts_at"]),
         )
         .distinct()
         .first()

@@ -187,7 +187,7 @@ def generate_task_instances(
 
 @dataclass
 class PruneResult:
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
     total: int = 0
     deleted: int = 0
 

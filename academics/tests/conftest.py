@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -32,7 +32,3 @@ def lesson_with_attendance(admin, make_lesson, student, other_student):
         actor=admin, lesson=lesson, student=other_student, status=AttendanceStatus.LATE, note="bus"
     )
     return lesson
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.get_current_timezone())

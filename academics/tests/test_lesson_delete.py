@@ -27,7 +27,7 @@ def test_delete_removes_attendance_then_lesson_with_one_snapshot_event(admin, le
     assert not Attendance.objects.exists()
     event = AuditEvent.objects.get(action="lesson.delete")
     assert event.entity_id == str(pk)
-    [snap] = event.snapshot["lessons"]
+    [snap] = (event.snapshot or {})["lessons"]
     assert snap["subject"] == "Maths"
     assert sorted(a["status"] for a in snap["attendance"]) == ["late", "present"]
 

@@ -61,8 +61,9 @@ def test_apply_removes_only_future_untouched_recurring_instances(damage):
         (one_off.pk, TODAY + timedelta(days=3), "todo"),  # a one-off task
     }
     event = AuditEvent.objects.get(action="task_instance.prune")
-    assert event.after["deleted"] == 4
-    assert event.after["tasks"] == [{"task": daily.pk, "count": 4}]
+    after = event.after or {}
+    assert after["deleted"] == 4
+    assert after["tasks"] == [{"task": daily.pk, "count": 4}]
 
 
 def test_nothing_to_prune_exits_zero(db):
