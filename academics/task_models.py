@@ -21,7 +21,8 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.filter(Q(title__icontains=text) | Q(instructions__icontains=text)) if text else self
 
     def due_on(self, day) -> "TaskQuerySet":  # type: ignore[no-untyped-def]
-        """Active recurring tasks whose rule yields an instance on this local date."""
+        """Active recurring tasks whose rule yields an instance on this local date.
+        (The generator spells the same rule as joins from the task-student links.)"""
         rules = [Recurrence.DAILY] + ([Recurrence.WEEKDAYS] if day.weekday() < 5 else [])
         return self.filter(is_active=True, recurrence__in=rules, start_date__lte=day).filter(
             Q(end_date__isnull=True) | Q(end_date__gte=day)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from academics.models import Student
@@ -141,14 +141,27 @@ class GenerationResult:
     created: int = 0
 
 
-def _due_pairs(day: date) -> Iterator[tuple[int, int]]:
-    through = Task.students.through
-    return (
-        through.objects.filter(task__in=Task.objects.due_on(day), student__archived_at__isnull=True)
-        .order_by()
-        .values_list("task_id", "student_id")
-        .iterator(chunk_size=BATCH_SIZE)
+def _due_pairs(day: date, batch_size: int) -> Iterator[list[tuple[int, int, int]]]:
+    """(link id, task id, student id) of every pair due on `day`, in keyset pages of link ids.
+
+    Keyset pages rather than one server-side cursor: each page is a short indexed query, so
+    memory is one page and the plan does not depend on fresh table statistics."""
+    rules = [Recurrence.DAILY] + ([Recurrence.WEEKDAYS] if day.weekday() < 5 else [])
+    links = (
+        Task.students.through.objects.filter(
+            task__is_active=True,
+            task__recurrence__in=rules,
+            task__start_date__lte=day,
+            student__archived_at__isnull=True,
+        )
+        .filter(Q(task__end_date__isnull=True) | Q(task__end_date__gte=day))
+        .order_by("pk")
+        .values_list("pk", "task_id", "student_id")
     )
+    last = 0
+    while page := list(links.filter(pk__gt=last)[:batch_size]):
+        last = page[-1][0]
+        yield page
 
 
 def generate_task_instances(
@@ -168,15 +181,11 @@ def generate_task_instances(
     result = GenerationResult(dates=[day - timedelta(days=n) for n in range(backfill_days, -1, -1)])
     for d in result.dates:
         before = TaskInstance.objects.filter(date=d).count()
-        batch: list[TaskInstance] = []
-        for task_id, student_id in _due_pairs(d):
-            batch.append(TaskInstance(task_id=task_id, student_id=student_id, date=d))
-            if len(batch) >= batch_size:
-                result.due += len(batch)
-                TaskInstance.objects.bulk_create(batch, ignore_conflicts=True)
-                batch = []
-        result.due += len(batch)
-        TaskInstance.objects.bulk_create(batch, ignore_conflicts=True)
+        for page in _due_pairs(d, batch_size):
+            result.due += len(page)
+            TaskInstance.objects.bulk_create(
+                [TaskInstance(task_id=t, student_id=s, date=d) for _, t, s in page], ignore_conflicts=True
+            )
         # ignore_conflicts hides per-row outcomes; the difference in rows is the truth.
         result.created += TaskInstance.objects.filter(date=d).count() - before
     return result
