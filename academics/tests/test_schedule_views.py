@@ -120,3 +120,10 @@ def test_customers_cannot_mark_attendance(parent_client, make_lesson, student):
     url = reverse("academics:attendance_mark", kwargs={"lesson_id": lesson.pk})
     assert parent_client.post(url, {"student": student.pk, "status": "present"}).status_code == 403
     assert not Attendance.objects.exists()
+
+
+def test_student_detail_shows_upcoming_lessons(admin_client, make_lesson, student):
+    make_lesson([student], start=timezone.now() + timedelta(days=1), subject="Upcoming Biology")
+    response = admin_client.get(reverse("academics:student_detail", args=[student.pk]))
+    assert response.status_code == 200
+    assert b"Upcoming Biology" in response.content
