@@ -63,3 +63,19 @@ def test_customer_marks_own_task_done_and_gets_404_for_another(
     assert parent_client.post(url).status_code == 302
     instance.refresh_from_db()
     assert instance.status == "done" and instance.completed_at is not None
+
+
+def test_portal_lessons_query_count_is_pinned(parent_client, make_lesson, student):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(6):
+        make_lesson([student], start=timezone.now() + timedelta(days=n + 1))
+    url = reverse("portal_academic:lessons")
+    with CaptureQueriesContext(connection) as first:
+        parent_client.get(url)
+    for n in range(6):
+        make_lesson([student], start=timezone.now() + timedelta(days=n + 10))
+    with CaptureQueriesContext(connection) as second:
+        parent_client.get(url)
+    assert len(second.captured_queries) == len(first.captured_queries) <= 6

@@ -1,6 +1,5 @@
 """Remove wrongly pre-generated future instances of recurring tasks. Dry run unless --apply."""
 
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -45,8 +44,7 @@ class Command(BaseCommand):
         filled = width * done // total if total else width
         line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
         self.stdout.write(line, ending="")
-        if self.stdout.isatty() or self.stdout._out is sys.stdout:  # type: ignore[attr-defined]
-            self.stdout.flush()
+        self.stdout.flush()
 
     def _table(self, plan: PruneResult) -> None:
         if not plan.rows:
