@@ -1,7 +1,8 @@
 """Writes to tasks and task instances. Future instances come only from `generate_task_instances`."""
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import islice
 from datetime import date, timedelta
 from typing import Any
 
@@ -194,24 +195,38 @@ def generate_task_instances(
 # --- cleanup of wrongly pre-generated instances ---------------------------------------------
 
 
+PER_TASK_AUDIT_LIMIT = 1000
+
+
 @dataclass
 class PruneResult:
-    rows: list[Any] = field(default_factory=list)
     total: int = 0
+    tasks: int = 0
+    first: date | None = None
+    last: date | None = None
     deleted: int = 0
 
 
-def prune_plan(*, today: date | None = None) -> PruneResult:
-    today = today or timezone.localdate()
-    rows = list(
-        TaskInstance.objects.prunable(today)
+def prune_summary(*, today: date | None = None) -> PruneResult:
+    """Totals over what the cleanup would delete, in one aggregate query."""
+    agg = TaskInstance.objects.prunable(today or timezone.localdate()).aggregate(
+        total=Count("id"), tasks=Count("task", distinct=True), first=Min("date"), last=Max("date")
+    )
+    return PruneResult(**agg)
+
+
+def prune_rows(*, today: date | None = None) -> Iterator[Any]:
+    """One row per task (task, title, students, first and last date, count), streamed: with
+    100,000 tasks the table is never held in memory."""
+    return (
+        TaskInstance.objects.prunable(today or timezone.localdate())
         .values("task_id", "task__title")
         .annotate(
             students=Count("student", distinct=True), first=Min("date"), last=Max("date"), count=Count("id")
         )
         .order_by("task_id")
+        .iterator(chunk_size=2000)
     )
-    return PruneResult(rows=rows, total=sum(r["count"] for r in rows))
 
 
 @transaction.atomic
@@ -222,22 +237,23 @@ def task_instances_prune(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int, int], None] | None = None,
 ) -> PruneResult:
-    """Delete future, untouched instances of recurring tasks, in batches of ids (bounded memory),
-    in one transaction with one audit event holding the counts."""
+    """Delete future, untouched instances of recurring tasks, in keyset batches of ids (memory
+    stays at one batch whatever the total), in one transaction with one audit event holding
+    the counts (per task for the first PER_TASK_AUDIT_LIMIT tasks)."""
     today = today or timezone.localdate()
-    plan = prune_plan(today=today)
+    result = prune_summary(today=today)
+    per_task = [
+        {"task": r["task_id"], "count": r["count"]}
+        for r in islice(prune_rows(today=today), PER_TASK_AUDIT_LIMIT)
+    ]
     prunable = TaskInstance.objects.prunable(today).order_by("pk")
     last = 0
-    while True:
-        # Keyset pages of ids: memory stays at one batch whatever the total.
-        ids = list(prunable.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            break
+    while ids := list(prunable.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
         last = ids[-1]
-        plan.deleted += TaskInstance.objects.filter(pk__in=ids).delete()[0]
+        result.deleted += TaskInstance.objects.filter(pk__in=ids).delete()[0]
         if progress:
-            progress(plan.deleted, plan.total)
-    if plan.deleted:
+            progress(result.deleted, result.total)
+    if result.deleted:
         record_event(
             actor=actor,
             action="task_instance.prune",
@@ -245,8 +261,12 @@ def task_instances_prune(
             entity_id="future",
             after={
                 "today": today,
-                "deleted": plan.deleted,
-                "tasks": [{"task": r["task_id"], "count": r["count"]} for r in plan.rows],
+                "deleted": result.deleted,
+                "tasks": result.tasks,
+                "first": result.first,
+                "last": result.last,
+                "per_task": per_task,
+                "per_task_truncated": result.tasks > len(per_task),
             },
         )
-    return plan
+    return result

@@ -131,13 +131,14 @@ def step_load_future(n_future: int) -> dict:
 
 
 def step_cleanup() -> dict:
-    from academics.task_services import prune_plan, task_instances_prune
+    from academics.task_services import prune_rows, prune_summary, task_instances_prune
 
     t0 = time.perf_counter()
-    plan = prune_plan()
+    plan = prune_summary()
+    rows = sum(1 for _ in prune_rows())  # what the dry run streams to its table
     dry = time.perf_counter() - t0
     result = task_instances_prune(actor="bench")
-    return {"dry_run_s": round(dry, 2), "planned": plan.total, "deleted": result.deleted}
+    return {"dry_run_s": round(dry, 2), "planned": plan.total, "tasks": rows, "deleted": result.deleted}
 
 
 def child(step: str, url: str, arg: int) -> None:

@@ -53,7 +53,7 @@ def test_apply_removes_only_future_untouched_recurring_instances(damage):
     daily, one_off = damage
     out = StringIO()
     call_command("prune_future_task_instances", "--apply", "--batch-size", "3", stdout=out)
-    assert "Deleted 4 instances" in out.getvalue()
+    assert "Deleted 4 instances of 1 tasks" in out.getvalue()
     survivors = set(TaskInstance.objects.values_list("task_id", "date", "status"))
     assert survivors == {
         (daily.pk, TODAY, "todo"),  # today's instance
@@ -63,7 +63,8 @@ def test_apply_removes_only_future_untouched_recurring_instances(damage):
     event = AuditEvent.objects.get(action="task_instance.prune")
     after = event.after or {}
     assert after["deleted"] == 4
-    assert after["tasks"] == [{"task": daily.pk, "count": 4}]
+    assert after["tasks"] == 1
+    assert after["per_task"] == [{"task": daily.pk, "count": 4}]
 
 
 def test_nothing_to_prune_exits_zero(db):

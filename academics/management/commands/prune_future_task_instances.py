@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from academics.task_services import BATCH_SIZE, PruneResult, prune_plan, task_instances_prune
+from academics.task_services import BATCH_SIZE, PruneResult, prune_rows, prune_summary, task_instances_prune
 
 
 class Command(BaseCommand):
@@ -18,45 +18,45 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        summary = prune_summary()
+        if not summary.total:
+            self.stdout.write("Nothing to prune: no future untouched instances of recurring tasks.")
+            return
+        self._table(summary)
         if not options["apply"]:
-            plan = prune_plan()
-            self._table(plan)
-            if plan.total:
-                self.stdout.write(
-                    f"Dry run: {plan.total} instances would be deleted. Run with --apply to delete."
-                )
+            self.stdout.write(
+                f"Dry run: {summary.total} instances would be deleted. Run with --apply to delete."
+            )
             return
         result = task_instances_prune(
             actor="command:prune_future_task_instances",
             progress=self._progress,
             batch_size=options["batch_size"],
         )
-        if result.total:
-            self.stdout.write("")
-        self._table(result)
-        if result.deleted:
-            self.stdout.write(
-                self.style.SUCCESS(f"Deleted {result.deleted} instances (one audit event written).")
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Deleted {result.deleted} instances of {result.tasks} tasks "
+                f"({result.first}…{result.last}); one audit event written."
             )
+        )
 
     def _progress(self, done: int, total: int) -> None:
         width = 30
         filled = width * done // total if total else width
-        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
-        self.stdout.write(line, ending="")
+        self.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
         self.stdout.flush()
 
-    def _table(self, plan: PruneResult) -> None:
-        if not plan.rows:
-            self.stdout.write("Nothing to prune: no future untouched instances of recurring tasks.")
-            return
+    def _table(self, summary: PruneResult) -> None:
         header = f"{'task':>8}  {'title':<30} {'students':>8}  {'first':<10}  {'last':<10}  {'count':>8}"
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
-        for r in plan.rows:
+        for r in prune_rows():
             self.stdout.write(
                 f"{r['task_id']:>8}  {r['task__title'][:30]:<30} {r['students']:>8}  "
                 f"{r['first']!s:<10}  {r['last']!s:<10}  {r['count']:>8}"
             )
         self.stdout.write("-" * len(header))
-        self.stdout.write(f"{'total':>8}  {'':<30} {'':>8}  {'':<10}  {'':<10}  {plan.total:>8}")
+        self.stdout.write(
+            f"{'total':>8}  {summary.tasks:>3} task(s){'':<18} {'':>8}  {summary.first!s:<10}  {summary.last!s:<10}  {summary.total:>8}"
+        )
