@@ -2,8 +2,8 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from datetime import date, timedelta
+from itertools import islice
 from typing import Any
 
 from django.db import transaction
