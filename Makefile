@@ -21,10 +21,12 @@ $(STAMP): $(PY) requirements.lock
 bootstrap: $(STAMP)
 	@mkdir -p var
 
+migrate: export DEBUG ?= 1
 migrate: bootstrap
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 
+run: export DEBUG ?= 1
 run: migrate
 	$(PY) manage.py seed_demo
 	bin/run
@@ -35,8 +37,8 @@ test: bootstrap
 lint: bootstrap
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(VENV)/bin/mypy .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) var

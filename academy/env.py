@@ -4,6 +4,7 @@ A bad value stops start-up with ImproperlyConfigured naming the variable and wha
 a setting the operator believes in must be the one the process really has.
 """
 
+import builtins
 import os
 import re
 from collections.abc import Mapping
@@ -17,16 +18,18 @@ _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
 
 class Env:
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, environ: Mapping[builtins.str, builtins.str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def _raw(self, name: str) -> str | None:
+    def _raw(self, name: builtins.str) -> builtins.str | None:
         value = self.environ.get(name)
         if value is None or value.strip() == "":
             return None
         return value.strip()
 
-    def str(self, name: str, default: str | None = None, *, required: bool = False) -> str:
+    def str(
+        self, name: builtins.str, default: builtins.str | None = None, *, required: builtins.bool = False
+    ) -> builtins.str:
         value = self._raw(name)
         if value is None:
             if required or default is None:
@@ -34,7 +37,7 @@ class Env:
             return default
         return value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -46,7 +49,9 @@ class Env:
             f"{name}={value!r} is not a boolean; accepted values: 1/0, true/false, yes/no, on/off."
         )
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(
+        self, name: builtins.str, default: builtins.int, *, minimum: builtins.int | None = None
+    ) -> builtins.int:
         value = self._raw(name)
         if value is None:
             return default
@@ -58,7 +63,9 @@ class Env:
             raise ImproperlyConfigured(f"{name}={number} is too small; the minimum is {minimum}.")
         return number
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def choice(
+        self, name: builtins.str, default: builtins.str, choices: tuple[builtins.str, ...]
+    ) -> builtins.str:
         value = self._raw(name)
         if value is None:
             return default
@@ -68,13 +75,13 @@ class Env:
             )
         return value
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
         value = self._raw(name)
         if value is None:
             return default
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def size(self, name: str, default: int) -> int:
+    def size(self, name: builtins.str, default: builtins.int) -> builtins.int:
         """A byte size such as 512M, 2G, 50MiB or a plain number of bytes."""
         value = self._raw(name)
         if value is None:

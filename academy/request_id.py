@@ -50,5 +50,8 @@ class RequestIdMiddleware:
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = get_request_id()
+            # django.request logs a request's outcome after the middleware has returned; the
+            # request it passes along still carries the id.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or get_request_id()
         return True

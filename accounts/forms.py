@@ -21,6 +21,10 @@ class ThrottledLoginForm(AuthenticationForm):
         "throttled": "Too many failed attempts. Please wait {minutes} minutes and try again.",
     }
 
+    def clean_username(self) -> str:
+        # Emails are stored lower-case; people type them however they like.
+        return str(self.cleaned_data.get("username") or "").strip().lower()
+
     def clean(self) -> dict[str, Any]:
         email = (self.data.get("username") or "").strip().lower()
         ip = client_ip(self.request)

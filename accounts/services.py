@@ -1,6 +1,7 @@
 """Every write to accounts: one function each, with its audit event in the same transaction."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -12,6 +13,9 @@ from django.utils.http import urlsafe_base64_encode
 from academy.errors import Conflict
 from accounts.models import Role, User
 from audit.services import record_event
+
+if TYPE_CHECKING:
+    from academics.models import Student
 
 
 def invitation_path(user: User) -> str:
@@ -37,7 +41,7 @@ def send_invitation(*, user: User, base_url: str) -> None:
 
 @transaction.atomic
 def customer_create(
-    *, actor: User, email: str, full_name: str, students: Iterable[object] = (), base_url: str
+    *, actor: User, email: str, full_name: str, students: Sequence["Student"] = (), base_url: str
 ) -> User:
     """Create a customer without a password and e-mail them an invitation to choose one."""
     try:
@@ -45,12 +49,12 @@ def customer_create(
             customer = User.objects.create_user(email=email, full_name=full_name, role=Role.CUSTOMER)
     except IntegrityError:
         raise Conflict("email_taken", f"A user with the email {email} already exists.") from None
-    customer.students.set(students)  # type: ignore[attr-defined]
+    customer.students.set(students)
     record_event(
         actor=actor,
         action="customer.create",
         entity=customer,
-        after={"email": customer.email, "full_name": full_name, "students": sorted(s.pk for s in students)},  # type: ignore[attr-defined]
+        after={"email": customer.email, "full_name": full_name, "students": sorted(s.pk for s in students)},
     )
     transaction.on_commit(lambda: send_invitation(user=customer, base_url=base_url))
     return customer

@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -32,7 +33,7 @@ class LoginView(auth_views.LoginView):
             context["demo_password"] = "demo-pass-2026"
         return context
 
-    def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         status = 429 if getattr(form, "throttled", False) else 400
         return self.render_to_response(self.get_context_data(form=form), status=status)
 

@@ -1,11 +1,121 @@
-"""Enqueue background jobs. (Interim version: the Jobs issue adds the dispatch-key guard.)"""
+"""Enqueue background jobs, at most one active job per dispatch key.
 
+`dispatch(task, *args, key="media:42", **kwargs)` inserts the job in the caller's transaction
+(the queue is this database, so a worker sees the job when the caller commits). With a key, a
+DispatchKey row is inserted first; its unique index is what refuses a second active job with the
+same key, on SQLite and PostgreSQL alike. The key is released when the job finishes.
+"""
+
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.tasks import Task
+from django.tasks.signals import task_enqueued
+from django.utils.json import normalize_json
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from academy.request_id import get_request_id
+from jobs.models import Cause, DispatchKey, JobInfo
+
+ACTIVE = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
 
 
-def dispatch(task: Task, *args: Any, key: str | None = None, **kwargs: Any) -> None:
-    """Enqueue `task` when the current transaction commits."""
-    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+@dataclass(frozen=True)
+class Dispatched:
+    job_id: str
+    created: bool
+
+
+def _current_request_id() -> str:
+    request_id = get_request_id()
+    return "" if request_id == "-" else request_id
+
+
+def create_job(
+    *,
+    task_path: str,
+    args_kwargs: dict[str, Any],
+    queue_name: str,
+    priority: int,
+    backend_name: str,
+    run_after: Any = None,
+    key: str = "",
+    request_id: str = "",
+    attempt: int = 1,
+    cause: str = Cause.DISPATCH,
+    previous_id: Any = None,
+) -> DBTaskResult:
+    """Insert a job row and its JobInfo. Callers hold the dispatch key (if any) themselves."""
+    job = DBTaskResult.objects.create(
+        id=uuid.uuid4(),
+        args_kwargs=args_kwargs,
+        priority=priority,
+        task_path=task_path,
+        queue_name=queue_name,
+        run_after=run_after or get_date_max(),
+        backend_name=backend_name,
+    )
+    JobInfo.objects.create(
+        job=job,
+        key=key,
+        request_id=request_id,
+        attempt=attempt,
+        cause=cause,
+        previous_id=previous_id,
+    )
+    return job
+
+
+def claim_key(key: str, job_id: Any) -> str | None:
+    """Hold `key` for `job_id`. Returns None when held, or the id of the active job holding it.
+
+    The insert runs in a savepoint; a unique violation means another job holds the key. A key
+    left by a job that finished without releasing it (e.g. run by a plain db_worker) is stale:
+    it is removed and the claim tried again.
+    """
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                DispatchKey.objects.create(key=key, job_id=job_id)
+            return None
+        except IntegrityError:
+            holder = DispatchKey.objects.filter(key=key).values_list("job_id", "job__status").first()
+            if holder is None:
+                continue  # released between our insert and our read; try again
+            holder_id, status = holder
+            if status in ACTIVE:
+                return str(holder_id)
+            DispatchKey.objects.filter(key=key, job_id=holder_id).delete()
+    raise IntegrityError(f"could not claim dispatch key {key!r}")
+
+
+def dispatch(task: Task, *args: Any, key: str | None = None, **kwargs: Any) -> Dispatched:
+    """Enqueue `task(*args, **kwargs)` in the current transaction, unless `key` is active.
+
+    Returns Dispatched(job_id, created); created is False when a ready or running job with the
+    same key exists, and job_id is then that job's id. The current request id travels with the
+    job: the worker runs it bound to that id and the job page shows it.
+    """
+    backend = task.get_backend()
+    backend.validate_task(task)
+    job_id = uuid.uuid4()
+    with transaction.atomic():
+        if key:
+            existing = claim_key(key, job_id)
+            if existing is not None:
+                return Dispatched(job_id=existing, created=False)
+        job = DBTaskResult.objects.create(
+            id=job_id,
+            args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after or get_date_max(),
+            backend_name=backend.alias,
+        )
+        JobInfo.objects.create(job=job, key=key or "", request_id=_current_request_id())
+    task_enqueued.send(type(backend), task_result=job.task_result)
+    return Dispatched(job_id=str(job.id), created=True)

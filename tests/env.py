@@ -11,3 +11,10 @@ os.environ.setdefault("SECRET_KEY", "insecure-test-only-secret-key-0123456789abc
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("EMAIL_BACKEND", "locmem")
+
+# SQLite tests use a file database (not shared-cache memory) so that worker processes and
+# threads started by tests (jobs: real workers, kill -9, concurrent dispatch) see the same data.
+# One file per pytest process, under this checkout's var/.
+_VAR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var")
+os.makedirs(_VAR, exist_ok=True)
+os.environ.setdefault("SQLITE_TEST_NAME", os.path.join(_VAR, f"test-{os.getpid()}.sqlite3"))

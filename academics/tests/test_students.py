@@ -35,6 +35,7 @@ def test_admin_creates_student_with_audit(admin_client, parent):
     assert list(student.customers.all()) == [parent]
     event = AuditEvent.objects.get(action="student.create")
     assert event.entity_id == str(student.pk)
+    assert event.after is not None
     assert event.after["customers"] == [parent.pk]
 
 

@@ -1,0 +1,51 @@
+import pytest
+from django.db import transaction
+
+from academics.models import Student
+from academics.services import student_create, student_update
+from audit.models import AuditEvent
+from audit.services import record_event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_failing_change_leaves_no_audit_row(admin):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        student_create(actor=admin, first_name="Ghost", last_name="Kid")
+        raise RuntimeError("the change fails after the event was written")
+    assert not Student.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_event_refuses_to_run_outside_a_transaction(admin, student):
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        record_event(actor=admin, action="student.poke", entity=student)
+
+
+def test_update_keeps_before_and_after_with_the_request_id(admin, student):
+    from academy.request_id import bind_request_id
+
+    with bind_request_id("req-audit-0001"):
+        student_update(actor=admin, student=student, school_year="Year 6")
+    event = AuditEvent.objects.get(action="student.update")
+    assert event.before["school_year"] == "Year 5"
+    assert event.after["school_year"] == "Year 6"
+    assert event.request_id == "req-audit-0001"
+    assert event.actor == admin and event.actor_label.startswith("admin:")
+
+
+def test_audit_log_filters_by_entity(admin_client, admin, student, other_student):
+    student_update(actor=admin, student=student, notes="one")
+    student_update(actor=admin, student=other_student, notes="two")
+    response = admin_client.get("/admin/audit/", {"kind": "student", "entity_id": student.pk})
+    assert response.status_code == 200
+    events = list(response.context["page"])
+    assert [e.entity_id for e in events] == [str(student.pk)]
+
+
+def test_audit_log_query_count_is_flat(admin_client, admin, student, django_assert_max_num_queries):
+    for i in range(30):
+        student_update(actor=admin, student=student, notes=str(i))
+    with django_assert_max_num_queries(8):
+        assert admin_client.get("/admin/audit/").status_code == 200

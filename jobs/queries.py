@@ -1,0 +1,311 @@
+"""Every read of the jobs pages, the CLI and other apps (jobs_for_keys)."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, TruncHour
+from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from academy.errors import NotFound
+from jobs.models import JobInfo, WorkerProcess
+from jobs.reaper import running_jobs_split, stale_after
+
+READY, RUNNING = TaskResultStatus.READY, TaskResultStatus.RUNNING
+SUCCESSFUL, FAILED = TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED
+TABS = {
+    "pending": "Pending",
+    "running": "Running",
+    "failed": "Failed",
+    "stuck": "Stuck",
+    "succeeded": "Succeeded",
+}
+RECENT = timedelta(days=7)  # the Succeeded tab shows this much
+
+
+# -- for other apps --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JobSummary:
+    job_id: str
+    status: str  # READY / RUNNING / SUCCESSFUL / FAILED
+    reason: str
+    finished_at: datetime | None
+
+
+def jobs_for_keys(keys: Iterable[str]) -> dict[str, JobSummary]:
+    """The latest job of each dispatch key (retries and re-runs included). One query."""
+    keys = [k for k in dict.fromkeys(keys) if k]
+    if not keys:
+        return {}
+    latest = JobInfo.objects.filter(key=OuterRef("key")).order_by("-job__enqueued_at").values("job_id")[:1]
+    rows = JobInfo.objects.filter(key__in=keys, job_id=Subquery(latest)).values_list(
+        "key", "job_id", "job__status", "reason", "job__finished_at"
+    )
+    return {
+        key: JobSummary(job_id=str(job_id), status=status, reason=reason, finished_at=finished_at)
+        for key, job_id, status, reason, finished_at in rows
+    }
+
+
+# -- the Jobs page -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filters:
+    tab: str = "pending"
+    task: str = ""
+    queue: str = ""
+    day: date | None = None
+    search: str = ""
+
+
+@dataclass
+class Running:
+    """Running jobs split into healthy (by worker) and stuck: computed once per page."""
+
+    by_worker: dict[str, str]
+    stuck: list[str]
+
+
+def running_state() -> Running:
+    by_worker, stuck = running_jobs_split()
+    return Running(by_worker=by_worker, stuck=stuck)
+
+
+def _tab_filter(tab: str, running: Running) -> Q:
+    if tab == "pending":
+        return Q(status=READY)
+    if tab == "running":
+        return Q(status=RUNNING) & ~Q(pk__in=running.stuck)
+    if tab == "stuck":
+        return Q(pk__in=running.stuck)
+    if tab == "failed":  # a failed job that was retried or re-run lives on in its successor
+        return Q(status=FAILED, next_info__isnull=True)
+    return Q(status=SUCCESSFUL, finished_at__gte=timezone.now() - RECENT)
+
+
+def tab_counts(running: Running) -> dict[str, int]:
+    """Counts of every tab, in one query."""
+    recent = timezone.now() - RECENT
+    counts = DBTaskResult.objects.aggregate(
+        pending=Count("pk", filter=Q(status=READY)),
+        running=Count("pk", filter=Q(status=RUNNING)),
+        failed=Count("pk", filter=Q(status=FAILED, next_info__isnull=True)),
+        succeeded=Count("pk", filter=Q(status=SUCCESSFUL, finished_at__gte=recent)),
+    )
+    counts["stuck"] = len(running.stuck)
+    counts["running"] -= counts["stuck"]
+    return {tab: counts[tab] for tab in TABS}
+
+
+def job_list(filters: Filters, running: Running | None = None) -> QuerySet[DBTaskResult]:
+    running = running or running_state()
+    jobs = DBTaskResult.objects.filter(_tab_filter(filters.tab, running)).select_related("info")
+    if filters.task:
+        jobs = jobs.filter(task_path=filters.task)
+    if filters.queue:
+        jobs = jobs.filter(queue_name=filters.queue)
+    if filters.day:
+        jobs = jobs.filter(enqueued_at__date=filters.day)
+    if filters.search:
+        term = filters.search.strip()
+        try:
+            jobs = jobs.filter(pk=uuid.UUID(term))
+        except ValueError:
+            jobs = jobs.annotate(args_text=Cast("args_kwargs", TextField())).filter(
+                Q(args_text__icontains=term) | Q(task_path__icontains=term) | Q(info__key__icontains=term)
+            )
+    order = "-finished_at" if filters.tab in ("failed", "succeeded") else "-enqueued_at"
+    return jobs.order_by(order, "-enqueued_at")
+
+
+def filter_choices() -> dict[str, list[str]]:
+    """Known task paths and queues, for the filter selects (one query)."""
+    pairs = DBTaskResult.objects.order_by().values_list("task_path", "queue_name").distinct()
+    tasks, queues = set(), set()
+    for task_path, queue in pairs:
+        tasks.add(task_path)
+        queues.add(queue)
+    return {"tasks": sorted(tasks), "queues": sorted(queues)}
+
+
+@dataclass(frozen=True)
+class WorkerRow:
+    worker: WorkerProcess
+    alive: bool
+    current_job: str | None
+
+    @property
+    def uptime(self) -> timedelta:
+        end = self.worker.stopped_at or timezone.now()
+        return end - self.worker.started_at
+
+
+def workers_panel(running: Running, *, limit: int = 20) -> list[WorkerRow]:
+    """Live workers and those that stopped in the last day."""
+    now = timezone.now()
+    cutoff = now - stale_after()
+    rows = WorkerProcess.objects.filter(
+        Q(stopped_at__isnull=True) | Q(stopped_at__gte=now - timedelta(days=1))
+    )
+    return [
+        WorkerRow(
+            worker=w,
+            alive=w.stopped_at is None and w.last_heartbeat >= cutoff,
+            current_job=running.by_worker.get(w.worker_id),
+        )
+        for w in rows.order_by("stopped_at", "-started_at")[:limit]
+    ]
+
+
+@dataclass(frozen=True)
+class Bar:
+    hour: datetime
+    finished: int
+    failed: int
+
+
+def hourly_chart(*, hours: int = 24) -> list[Bar]:
+    """Jobs finished (successfully) and failed per hour over the last `hours` hours. One query."""
+    now = timezone.now()
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
+    rows = (
+        DBTaskResult.objects.filter(finished_at__gte=start, status__in=[SUCCESSFUL, FAILED])
+        .annotate(hour=TruncHour("finished_at", tzinfo=timezone.get_current_timezone()))
+        .values("hour", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[tuple[datetime, str], int] = {}
+    for row in rows:
+        counts[(row["hour"].astimezone(UTC).replace(minute=0, second=0, microsecond=0), row["status"])] = row[
+            "n"
+        ]
+    bars = []
+    for i in range(hours):
+        hour = start + timedelta(hours=i)
+        key = hour.astimezone(UTC)
+        bars.append(
+            Bar(hour=hour, finished=counts.get((key, SUCCESSFUL), 0), failed=counts.get((key, FAILED), 0))
+        )
+    return bars
+
+
+# -- job detail --------------------------------------------------------------------------
+@dataclass
+class AttemptRow:
+    job_id: str
+    attempt: int
+    cause: str
+    status: str
+    enqueued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    worker_id: str
+    reason: str
+    peak_rss: int | None
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+@dataclass
+class JobDetail:
+    job: DBTaskResult
+    state: str  # one of TABS (or "failed, retried")
+    key: str
+    request_id: str
+    attempt: int
+    reason: str
+    chain: list[AttemptRow] = field(default_factory=list)
+    successor: str | None = None
+    worker: WorkerProcess | None = None
+
+    @property
+    def can_rerun(self) -> bool:
+        return self.state in ("failed", "stuck") and self.successor is None
+
+    @property
+    def can_delete(self) -> bool:
+        return self.state in ("pending", "stuck")
+
+
+def _chain(job_id: Any) -> list[AttemptRow]:
+    """Every attempt linked to this job through `previous`, oldest first (bounded walk)."""
+    ids: list[Any] = [job_id]
+    prev_of: dict[Any, Any] = {}
+    # walk back to the first attempt, then forward; each step is one small query
+    current = job_id
+    for _ in range(50):
+        previous = JobInfo.objects.filter(job_id=current).values_list("previous_id", flat=True).first()
+        if not previous:
+            break
+        prev_of[current] = previous
+        ids.insert(0, previous)
+        current = previous
+    current = job_id
+    for _ in range(50):
+        nxt = JobInfo.objects.filter(previous_id=current).values_list("job_id", flat=True).first()
+        if not nxt:
+            break
+        ids.append(nxt)
+        current = nxt
+    jobs = {j.pk: j for j in DBTaskResult.objects.filter(pk__in=ids).select_related("info")}
+    rows = []
+    for pk in ids:
+        j = jobs.get(pk)
+        if j is None:
+            continue
+        info = getattr(j, "info", None)
+        rows.append(
+            AttemptRow(
+                job_id=str(j.pk),
+                attempt=info.attempt if info else 1,
+                cause=info.get_cause_display() if info else "enqueued",
+                status=j.status,
+                enqueued_at=j.enqueued_at,
+                started_at=j.started_at,
+                finished_at=j.finished_at,
+                worker_id=j.worker_ids[-1] if j.worker_ids else "",
+                reason=info.reason if info else "",
+                peak_rss=info.peak_rss if info else None,
+            )
+        )
+    return rows
+
+
+def job_detail(job_id: Any) -> JobDetail:
+    try:
+        pk = uuid.UUID(str(job_id))
+    except ValueError:
+        raise NotFound("job_not_found", f"There is no job with id {str(job_id)[:64]!r}.") from None
+    job = DBTaskResult.objects.select_related("info").filter(pk=pk).first()
+    if job is None:
+        raise NotFound("job_not_found", f"There is no job with id {pk}.")
+    info = getattr(job, "info", None)
+    chain = _chain(job.pk)
+    successor = next(
+        (row.job_id for i, row in enumerate(chain) if i and chain[i - 1].job_id == str(job.pk)), None
+    )
+    states: dict[str, str] = {READY: "pending", RUNNING: "running", FAILED: "failed", SUCCESSFUL: "succeeded"}
+    state = states[job.status]
+    if job.status == RUNNING and str(job.pk) in running_state().stuck:
+        state = "stuck"
+    worker = WorkerProcess.objects.filter(worker_id=job.worker_ids[-1]).first() if job.worker_ids else None
+    return JobDetail(
+        job=job,
+        state=state,
+        key=info.key if info else "",
+        request_id=info.request_id if info else "",
+        attempt=info.attempt if info else 1,
+        reason=info.reason if info else "",
+        chain=chain,
+        successor=successor,
+        worker=worker,
+    )

@@ -1,0 +1,84 @@
+"""Tasks the jobs tests run through real workers (importable by worker subprocesses)."""
+
+import os
+import time
+
+from django.db import transaction
+from django.tasks import task
+
+from academy.request_id import get_request_id
+from audit.services import record_event
+from jobs.retry import retry_policy
+
+
+class FlakyStorageError(Exception):
+    """Stands in for a transient storage error."""
+
+
+@task
+def noop() -> None:
+    return None
+
+
+@task
+def boom(message: str = "boom") -> None:
+    raise ValueError(message)
+
+
+@task
+def hog(megabytes: int = 2048) -> int:
+    chunks = []
+    for _ in range(megabytes // 16):
+        chunks.append(bytearray(16 * 2**20))  # zero-filled: resident at once
+        time.sleep(0.005)
+    return len(chunks)
+
+
+@task
+def nap(seconds: float = 0.05) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+@task
+def mark(n: int) -> str:
+    """Leaves one audit row per run, so a test can count how many times job n ran."""
+    with transaction.atomic():
+        record_event(actor="test", action="test.ran", kind="test", entity_id=n)
+    return get_request_id()
+
+
+@retry_policy(max_attempts=3, backoff_base=0.0, transient=(FlakyStorageError,))
+@task
+def flaky(fail_times: int = 1) -> int:
+    """Fails with a transient error on its first `fail_times` attempts (counted in audit rows)."""
+    from audit.models import AuditEvent
+
+    with transaction.atomic():
+        record_event(actor="test", action="test.flaky", kind="test", entity_id=0)
+    tries = AuditEvent.objects.filter(action="test.flaky").count()
+    if tries <= fail_times:
+        raise FlakyStorageError(f"storage hiccup {tries}")
+    return tries
+
+
+@retry_policy(max_attempts=2)
+@task
+def slow_retryable(seconds: float = 30) -> None:
+    time.sleep(seconds)
+
+
+@retry_policy(max_attempts=2)
+@task
+def stall_once(marker: str) -> str:
+    """Stalls (for a kill -9) the first time; returns at once when run again."""
+    path = __import__("pathlib").Path(marker)
+    if not path.exists():
+        path.write_text("started")
+        time.sleep(60)
+    return "ran again"
+
+
+@task
+def echo(n: int) -> int:
+    return n

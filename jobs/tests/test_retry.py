@@ -1,0 +1,73 @@
+"""Retry policies: transient errors retried with backoff, every attempt kept, key carried over."""
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from jobs.dispatch import dispatch
+from jobs.models import DispatchKey, JobInfo
+from jobs.queries import job_detail
+from jobs.retry import RetryPolicy, policy_for, retry_policy
+from jobs.tests import sample_tasks as t
+from jobs.tests.test_worker import run_inline
+
+
+def test_backoff_is_exponential_capped_and_jittered():
+    policy = RetryPolicy(backoff_base=2, backoff_max=30, jitter=0.5)
+    for attempt, ceiling in [(1, 2), (2, 4), (3, 8), (4, 16), (5, 30), (9, 30)]:
+        delays = [policy.delay(attempt) for _ in range(50)]
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(set(delays)) > 1  # jitter
+
+
+def test_policy_is_declared_per_task_and_matches_by_class():
+    policy = policy_for(t.flaky.module_path)
+    assert policy is not None and policy.max_attempts == 3
+    assert policy.is_transient(["jobs.tests.sample_tasks.FlakyStorageError", "builtins.Exception"])
+    assert not policy.is_transient(["builtins.ValueError", "builtins.Exception"])
+    assert policy_for(t.boom.module_path) is None
+    with pytest.raises(TypeError):
+        retry_policy(lambda: None, max_attempts=2)  # type: ignore[call-overload]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transient_failure_is_retried_and_every_attempt_is_kept():
+    first = dispatch(t.flaky, 2, key="flaky:1")
+    run_inline()
+    chain = job_detail(first.job_id).chain
+    assert [(a.attempt, a.status) for a in chain] == [(1, "FAILED"), (2, "FAILED"), (3, "SUCCESSFUL")]
+    assert chain[0].reason == "FlakyStorageError: storage hiccup 1"
+    assert [a.cause for a in chain] == ["dispatched", "automatic retry", "automatic retry"]
+    assert JobInfo.objects.filter(key="flaky:1").count() == 3
+    assert not DispatchKey.objects.exists()  # released after the last attempt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retries_stop_at_max_attempts():
+    first = dispatch(t.flaky, 10)
+    run_inline()
+    chain = job_detail(first.job_id).chain
+    assert [a.status for a in chain] == ["FAILED"] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_a_retry_waits_its_key_stays_held():
+    retry_policy(t.boom, max_attempts=2, backoff_base=3600, transient=(ValueError,))
+    try:
+        first = dispatch(t.boom, "x", key="boom:1")
+        run_inline()
+        waiting = JobInfo.objects.get(previous__pk=first.job_id)
+        assert waiting.job.status == "READY" and waiting.job.run_after > waiting.job.enqueued_at
+        again = dispatch(t.boom, "x", key="boom:1")
+        assert not again.created and again.job_id == str(waiting.job_id)
+    finally:
+        from jobs.retry import POLICIES
+
+        POLICIES.pop(t.boom.module_path, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_non_transient_error_is_not_retried():
+    first = dispatch(t.boom, "bad input")
+    run_inline()
+    assert DBTaskResult.objects.count() == 1
+    assert not JobInfo.objects.filter(previous__pk=first.job_id).exists()

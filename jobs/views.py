@@ -1,0 +1,152 @@
+"""Admin > Insights > Jobs: tabs, filters, workers, chart, detail and the re-run/delete actions."""
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from academy.errors import Conflict, DomainError, wants_json
+from accounts.access import admin_required
+from jobs import queries, services
+
+PAGE_SIZE = 25
+CHART_W, CHART_H, CHART_PAD = 720, 140, 18
+
+
+def _filters(request: HttpRequest) -> queries.Filters:
+    tab = request.GET.get("tab", "pending")
+    if tab not in queries.TABS:
+        tab = "pending"
+    day = None
+    raw_day = request.GET.get("date", "").strip()
+    if raw_day:
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            raise DomainError("invalid_date", f"{raw_day[:20]!r} is not a date; use YYYY-MM-DD.") from None
+    return queries.Filters(
+        tab=tab,
+        task=request.GET.get("task", "").strip(),
+        queue=request.GET.get("queue", "").strip(),
+        day=day,
+        search=request.GET.get("q", "").strip()[:200],
+    )
+
+
+def _tab_list(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    return [(key, label, counts[key]) for key, label in queries.TABS.items()]
+
+
+def _chart(bars: list[queries.Bar]) -> dict[str, Any]:
+    top = max([b.finished + b.failed for b in bars] + [1])
+    slot = CHART_W / len(bars)
+    rows = []
+    for i, b in enumerate(bars):
+        ok_h = round(b.finished / top * CHART_H, 1)
+        fail_h = round(b.failed / top * CHART_H, 1)
+        rows.append(
+            {
+                "x": round(i * slot + 2, 1),
+                "w": round(slot - 4, 1),
+                "ok_y": round(CHART_H - ok_h, 1),
+                "ok_h": ok_h,
+                "fail_y": round(CHART_H - ok_h - fail_h, 1),
+                "fail_h": fail_h,
+                "bar": b,
+                "label_x": round(i * slot + slot / 2, 1),
+                "show_label": i % 3 == 0,
+            }
+        )
+    return {"bars": rows, "width": CHART_W, "height": CHART_H + CHART_PAD, "axis_y": CHART_H + 13, "top": top}
+
+
+@admin_required
+@require_GET
+def insights(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    running = queries.running_state()
+    page = Paginator(queries.job_list(filters, running), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "tab_list": _tab_list(queries.tab_counts(running)),
+        "page": page,
+        "choices": queries.filter_choices(),
+        "workers": queries.workers_panel(running),
+        "chart": _chart(queries.hourly_chart()),
+        "stuck": set(running.stuck),
+    }
+    return render(request, "jobs/insights.html", context)
+
+
+@admin_required
+@require_GET
+def counts(request: HttpRequest) -> HttpResponse:
+    """The tab strip alone, for htmx polling: counts refresh without a page load."""
+    filters = _filters(request)
+    context = {"filters": filters, "tab_list": _tab_list(queries.tab_counts(queries.running_state()))}
+    return render(request, "jobs/_tabs.html", context)
+
+
+@admin_required
+@require_GET
+def detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    return render(request, "jobs/detail.html", {"d": queries.job_detail(job_id)})
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = default
+    return HttpResponseRedirect(target or default, status=303)
+
+
+@admin_required
+@require_POST
+def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+    try:
+        done = services.job_rerun(actor=request.user, job_id=job_id)
+    except Conflict as exc:
+        if wants_json(request):
+            raise
+        messages.error(request, exc.message)
+        return _back(request, reverse("jobs:detail", kwargs={"job_id": job_id}))
+    (messages.info if done.already else messages.success)(request, done.message)
+    return _back(request, reverse("jobs:detail", kwargs={"job_id": done.new_job_id}))
+
+
+@admin_required
+@require_POST
+def delete(request: HttpRequest, job_id: str) -> HttpResponse:
+    try:
+        done = services.job_delete(actor=request.user, job_id=job_id)
+    except Conflict as exc:
+        if wants_json(request):
+            raise
+        messages.error(request, exc.message)
+        return _back(request, reverse("jobs:detail", kwargs={"job_id": job_id}))
+    (messages.info if done.already else messages.success)(request, done.message)
+    return _back(request, reverse("jobs:insights"))
+
+
+@admin_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    ids = request.POST.getlist("job_ids")
+    if not ids:
+        raise DomainError("nothing_selected", "Select at least one job first.")
+    outcomes = services.jobs_bulk(actor=request.user, action=request.POST.get("action", ""), job_ids=ids)
+    done = [o for o in outcomes if o.ok]
+    refused = [o for o in outcomes if not o.ok]
+    if done:
+        messages.success(
+            request, f"{len(done)} of {len(outcomes)} done: " + " ".join(o.message for o in done[:5])
+        )
+    for o in refused[:5]:
+        messages.error(request, o.message)
+    return _back(request, reverse("jobs:insights"))

@@ -1,0 +1,422 @@
+"""The worker: claims jobs from django-tasks-db's table and runs each in a child process.
+
+Why a child per job: the memory limit is per job and measured as resident memory; the parent
+polls the child's RSS and kills it past the limit, records the failure with the reason, and
+keeps serving. A child that dies any other way (segfault, os._exit) is a failure too, and the
+memory a job used goes back to the system when it ends.
+
+The parent does all the queue bookkeeping (claim, result, retry, signal); the child only runs
+the task, with its own database connection, bound to the job's request id, and reports back
+through a pipe. Heartbeats come from the parent's loop (no threads: we fork).
+"""
+
+import contextlib
+import ctypes
+import json
+import logging
+import os
+import selectors
+import signal
+import sys
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+from django.db import OperationalError, close_old_connections, connections
+from django.tasks.signals import task_started
+from django.utils import timezone
+from django.utils.json import normalize_json
+from django_tasks_db.compat import TaskContext, TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from academy.request_id import bind_request_id
+from jobs import lifecycle
+from jobs.models import WorkerProcess
+from jobs.runtime import Limits, hostname, mib, tree_rss
+
+logger = logging.getLogger("jobs.worker")
+
+HEARTBEAT_SECONDS = 5.0
+
+
+@dataclass
+class Child:
+    pid: int
+    fd: int
+    job: DBTaskResult
+    started: float
+    buffer: bytearray = field(default_factory=bytearray)
+    peak_rss: int = 0
+    next_check: float = 0.0
+    killed_reason: str = ""
+
+
+def new_worker_id() -> str:
+    return f"{hostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        limits: Limits,
+        queues: list[str],
+        concurrency: int = 1,
+        max_tasks: int | None = None,
+        batch: bool = False,
+        interval: float = 1.0,
+        poll: float = 0.05,
+        grace: float = 30.0,
+        backend_name: str = "default",
+        worker_id: str | None = None,
+    ) -> None:
+        self.limits = limits
+        self.queues = queues
+        self.concurrency = concurrency
+        self.max_tasks = max_tasks
+        self.batch = batch
+        self.interval = interval
+        self.poll = poll
+        self.grace = grace
+        self.backend_name = backend_name
+        self.worker_id = worker_id or new_worker_id()
+        self.children: dict[int, Child] = {}  # by pipe fd
+        self.selector = selectors.DefaultSelector()
+        self.running = True
+        self.stop_deadline: float | None = None
+        self.claimed = 0
+        self.done = 0
+        self.next_heartbeat = 0.0
+        self.exiting: list[int] = []  # children that reported and are exiting
+
+    def reap_exited(self, block: bool = False) -> None:
+        for pid in list(self.exiting):
+            try:
+                done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self.exiting.remove(pid)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def install_signals(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.running:
+            logger.warning("%s: finishing the current jobs, then stopping", signal.strsignal(signum))
+            self.running = False
+            self.stop_deadline = time.monotonic() + self.grace
+        else:  # a second signal: stop now, releasing the jobs
+            self.stop_deadline = time.monotonic()
+
+    def register(self) -> WorkerProcess:
+        now = timezone.now()
+        row = WorkerProcess.objects.create(
+            worker_id=self.worker_id,
+            host=hostname(),
+            pid=os.getpid(),
+            queues=self.queues,
+            concurrency=self.concurrency,
+            memory_limit=self.limits.own,
+            rlimit_as=self.limits.rlimit_as,
+            rlimit_data=self.limits.rlimit_data,
+            cgroup_memory_max=self.limits.cgroup_memory_max,
+            effective_limit=self.limits.effective,
+            started_at=now,
+            last_heartbeat=now,
+        )
+        logger.info(
+            "worker %s started: queues=%s concurrency=%d; %s; effective %s",
+            self.worker_id,
+            ",".join(self.queues),
+            self.concurrency,
+            self.limits.describe(),
+            mib(self.limits.effective),
+        )
+        return row
+
+    def heartbeat(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now < self.next_heartbeat:
+            return
+        self.next_heartbeat = now + HEARTBEAT_SECONDS
+        try:
+            WorkerProcess.objects.filter(worker_id=self.worker_id).update(
+                last_heartbeat=timezone.now(), jobs_done=self.done
+            )
+        except OperationalError:
+            logger.warning("heartbeat failed; retrying on the next beat", exc_info=True)
+            close_old_connections()
+
+    def run(self) -> int:
+        self.register()
+        reason = "stopped"
+        try:
+            while True:
+                self.heartbeat()
+                if self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
+                    self.release_all()
+                    reason = "stopped (jobs released)"
+                    break
+                started = self.fill_slots()
+                self.reap_exited()
+                if self.children:
+                    self.wait_children(self.poll)
+                    continue
+                if not self.running:
+                    break
+                if self.max_tasks is not None and self.claimed >= self.max_tasks:
+                    reason = f"ran {self.claimed} jobs (--max-tasks)"
+                    break
+                if self.batch and not started:
+                    reason = "queue empty (--batch)"
+                    break
+                if not started:
+                    close_old_connections()
+                    time.sleep(self.interval)
+        except BaseException:
+            self.release_all()
+            reason = "crashed"
+            raise
+        finally:
+            self.reap_exited(block=True)
+            WorkerProcess.objects.filter(worker_id=self.worker_id).update(
+                stopped_at=timezone.now(),
+                stop_reason=reason,
+                last_heartbeat=timezone.now(),
+                jobs_done=self.done,
+            )
+            logger.info("worker %s %s after %d jobs", self.worker_id, reason, self.done)
+        return self.done
+
+    # -- claiming --------------------------------------------------------------------------
+    def ready_jobs(self) -> Any:
+        jobs = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if "*" not in self.queues:
+            jobs = jobs.filter(queue_name__in=self.queues)
+        return jobs
+
+    def claim(self) -> DBTaskResult | None:
+        jobs = self.ready_jobs()
+        try:
+            with exclusive_transaction(jobs.db):
+                job = jobs.select_related("info").select_for_update(skip_locked=True, of=("self",)).first()
+                if job is not None:
+                    job.claim(self.worker_id)
+                return job
+        except OperationalError as exc:
+            if is_locked_database_exception(exc):
+                return None
+            raise
+
+    def fill_slots(self) -> int:
+        started = 0
+        while self.running and len(self.children) < self.concurrency:
+            if self.max_tasks is not None and self.claimed >= self.max_tasks:
+                break
+            job = self.claim()
+            if job is None:
+                break
+            self.claimed += 1
+            started += 1
+            self.start_child(job)
+        return started
+
+    # -- children --------------------------------------------------------------------------
+    def start_child(self, job: DBTaskResult) -> None:
+        try:
+            task_started.send(sender=type(job.task.get_backend()), task_result=job.task_result)
+        except Exception:
+            logger.debug("task_started for job %s not sent", job.pk, exc_info=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child never returns from here
+            os.close(read_fd)
+            run_child(job, write_fd)
+        os.close(write_fd)
+        with contextlib.suppress(OSError):  # also here, so a kill right after fork finds the group
+            os.setpgid(pid, pid)
+        os.set_blocking(read_fd, False)
+        now = time.monotonic()
+        self.children[read_fd] = Child(pid=pid, fd=read_fd, job=job, started=now, next_check=now + self.poll)
+        self.selector.register(read_fd, selectors.EVENT_READ)
+
+    def wait_children(self, timeout: float) -> None:
+        for key, _ in self.selector.select(timeout):
+            child = self.children[int(key.fd)]
+            while True:
+                try:
+                    chunk = os.read(child.fd, 65536)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    self.reap_child(child)
+                    break
+                child.buffer += chunk
+        now = time.monotonic()
+        for child in list(self.children.values()):
+            if now >= child.next_check:
+                child.next_check = now + self.poll
+                self.check_memory(child)
+
+    def check_memory(self, child: Child) -> None:
+        rss = tree_rss(child.pid)
+        child.peak_rss = max(child.peak_rss, rss)
+        if rss > self.limits.own and not child.killed_reason:
+            child.killed_reason = (
+                f"exceeded the worker memory limit of {mib(self.limits.own)} (resident {mib(rss)})"
+            )
+            logger.error("job %s %s: killing it", child.job.pk, child.killed_reason)
+            _kill_tree(child.pid)
+
+    def reap_child(self, child: Child) -> None:
+        """The child closed its pipe: record its result. A child that sent a result is left to
+        exit on its own (tearing down a large address space takes milliseconds) and reaped later."""
+        self.selector.unregister(child.fd)
+        os.close(child.fd)
+        del self.children[child.fd]
+        self.done += 1
+        try:
+            result = json.loads(bytes(child.buffer)) if child.buffer and not child.killed_reason else None
+        except ValueError:
+            result = None
+        status = 0
+        if result is None:
+            _, status = os.waitpid(child.pid, 0)
+        else:
+            self.exiting.append(child.pid)
+            self.reap_exited()
+        job = child.job
+        if child.killed_reason:
+            lifecycle.record_failure(
+                job.pk,
+                lifecycle.Failure(
+                    exception_class_path=lifecycle.MEMORY_CLASS,
+                    traceback=f"MemoryLimitExceeded: {child.killed_reason}\n",
+                    reason=child.killed_reason,
+                    retryable=False,
+                    peak_rss=child.peak_rss,
+                ),
+            )
+            return
+        if result is None:
+            how = (
+                f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+                if os.WIFSIGNALED(status)
+                else f"exit code {os.waitstatus_to_exitcode(status)}"
+            )
+            reason = f"the job process ended with {how} before reporting a result"
+            lifecycle.record_failure(
+                job.pk,
+                lifecycle.Failure(
+                    exception_class_path="jobs.errors.JobProcessDied",
+                    traceback=reason + "\n",
+                    reason=reason,
+                    peak_rss=child.peak_rss or None,
+                ),
+            )
+        elif result["ok"]:
+            lifecycle.record_success(job, result["value"])
+        else:
+            lifecycle.record_failure(
+                job.pk,
+                lifecycle.Failure(
+                    exception_class_path=result["class"],
+                    traceback=result["traceback"],
+                    reason=result["reason"],
+                    mro=tuple(result["mro"]),
+                    peak_rss=child.peak_rss or None,
+                ),
+            )
+
+    def release_all(self) -> None:
+        """Stop the children now and put their jobs back in the queue for another worker."""
+        for child in list(self.children.values()):
+            _kill_tree(child.pid)
+            os.waitpid(child.pid, 0)
+            self.selector.unregister(child.fd)
+            os.close(child.fd)
+            del self.children[child.fd]
+            DBTaskResult.objects.filter(pk=child.job.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.READY, started_at=None
+            )
+            logger.warning("job %s released back to the queue", child.job.pk)
+
+
+def _kill_tree(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)  # the child leads its own process group
+
+
+# Connections inherited from the parent: kept referenced (never closed or collected) so the
+# child never speaks on the parent's sockets; the child opens its own when the task needs one.
+_INHERITED: list[Any] = []
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a job must not outlive its worker
+    except OSError:
+        pass
+
+
+def run_child(job: DBTaskResult, write_fd: int) -> None:
+    code = 0
+    try:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _die_with_parent()
+        for conn in connections.all(initialized_only=True):
+            _INHERITED.append(conn.connection)
+            conn.connection = None
+        payload = _execute(job)
+        data = json.dumps(payload).encode()
+        view = memoryview(data)
+        while view:
+            written = os.write(write_fd, view)
+            view = view[written:]
+        os.close(write_fd)
+        connections.close_all()
+    except BaseException:
+        code = 70
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _execute(job: DBTaskResult) -> dict[str, Any]:
+    info = getattr(job, "info", None)
+    request_id = info.request_id if info is not None and info.request_id else f"job-{job.pk}"
+    with bind_request_id(request_id):
+        try:
+            task = job.task
+            task_result = job.task_result
+            if task.takes_context:
+                value = task.call(
+                    TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs
+                )
+            else:
+                value = task.call(*task_result.args, **task_result.kwargs)
+            return {"ok": True, "value": normalize_json(value)}
+        except BaseException as exc:
+            cls = type(exc)
+            message = str(exc)
+            return {
+                "ok": False,
+                "class": f"{cls.__module__}.{cls.__qualname__}",
+                "traceback": "".join(traceback.format_exception(exc)),
+                "reason": (f"{cls.__name__}: {message}" if message else cls.__name__).splitlines()[0][:500],
+                "mro": [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__],
+            }
