@@ -226,6 +226,7 @@ def bench(label: str, url: str, args: argparse.Namespace) -> dict | None:
     clean = cleanup(url, args)
     ok = again["created"] == 0 and gen["peak_rss_mb"] < 300 and clean["peak_rss_mb"] < 200
     print(f"targets: rerun creates 0, generator < 300 MB, cleanup < 200 MB -> {'met' if ok else 'NOT met'}")
+    return clean
 
 
 def cleanup(url: str, args: argparse.Namespace) -> dict:
