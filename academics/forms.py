@@ -19,3 +19,59 @@ class StudentForm(forms.ModelForm):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+def _students_field() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        queryset=Student.objects.active().order_by("last_name", "first_name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class LessonForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    tutor = forms.CharField(max_length=200)
+    location = forms.CharField(max_length=300, required=False, help_text="Room or online link.")
+    starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["students"] = _students_field()
+
+
+class SeriesForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    tutor = forms.CharField(max_length=200)
+    location = forms.CharField(max_length=300, required=False, help_text="Room or online link.")
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    until_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    count = forms.IntegerField(
+        required=False, min_value=1, max_value=200, help_text="Or a number of lessons."
+    )
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["students"] = _students_field()
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    instructions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    recurrence = forms.ChoiceField(
+        choices=[("none", "One-off"), ("daily", "Daily"), ("weekdays", "Weekdays only")]
+    )
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["students"] = _students_field()

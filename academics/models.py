@@ -61,3 +61,11 @@ class Student(models.Model):
             "customers": sorted(c.pk for c in self.customers.all()),
             "archived_at": self.archived_at,
         }
+
+
+# Lessons, attendance and tasks live in their own modules to keep files small; importing them
+# here is what registers them with the app.
+from academics.lesson_models import Attendance, Lesson, LessonSeries  # noqa: E402
+from academics.task_models import Task, TaskInstance  # noqa: E402
+
+__all__ = ["Attendance", "Lesson", "LessonSeries", "Student", "StudentQuerySet", "Task", "TaskInstance"]

@@ -6,11 +6,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academics import services
 from academics.forms import StudentForm
+from academics.lesson_models import Lesson
 from academics.models import Student
+from academics.task_models import TaskInstance
 from academy.errors import NotFound
 from accounts.access import admin_required
 from accounts.models import User
@@ -79,19 +82,21 @@ def student_edit(request: HttpRequest, student_id: int) -> HttpResponse:
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     student = _student(student_id)
     events = AuditEvent.objects.for_log_page().for_entity("student", student.pk)[:10]
-    from homework.queries import student_homework  # the homework section (issue 6)
+    from homework.queries import student_homework  # the homework section lives in its app
 
-    return render(
-        request,
-        "academics/student_detail.html",
-        {
-            "student": student,
-            "customers": student.customers.all(),
-            "events": events,
-            "extra_sections": [{"template": "homework/_student_section.html"}],
-            "homework_rows": student_homework(student.pk),
-        },
-    )
+    context = {
+        "student": student,
+        "customers": student.customers.all(),
+        "events": events,
+        "extra_sections": [
+            {"template": "academics/_student_schedule.html"},
+            {"template": "homework/_student_section.html"},
+        ],
+        "upcoming_lessons": Lesson.objects.upcoming_for_students(Student.objects.filter(pk=student.pk))[:10],
+        "today_tasks": TaskInstance.objects.for_portal_day([student], timezone.localdate()),
+        "homework_rows": student_homework(student.pk),
+    }
+    return render(request, "academics/student_detail.html", context)
 
 
 @admin_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from academics import student_views
+from academics import lesson_views, student_views, task_views
 
 app_name = "academics"
 urlpatterns = [
@@ -9,4 +9,28 @@ urlpatterns = [
     path("students/<int:student_id>/", student_views.student_detail, name="student_detail"),
     path("students/<int:student_id>/edit/", student_views.student_edit, name="student_edit"),
     path("students/<int:student_id>/archive/", student_views.student_archive, name="student_archive"),
+    path("schedules/", lesson_views.lesson_list, name="lesson_list"),
+    path("schedules/week/", lesson_views.lesson_week, name="lesson_week"),
+    path("schedules/new/", lesson_views.lesson_create, name="lesson_create"),
+    path("schedules/new-series/", lesson_views.series_create, name="series_create"),
+    path("schedules/<int:lesson_id>/", lesson_views.lesson_detail, name="lesson_detail"),
+    path("schedules/<int:lesson_id>/edit/", lesson_views.lesson_edit, name="lesson_edit"),
+    path("schedules/<int:lesson_id>/attendance/", lesson_views.attendance_mark, name="attendance_mark"),
+    path(
+        "schedules/<int:lesson_id>/attendance/all-present/",
+        lesson_views.attendance_all_present,
+        name="attendance_all_present",
+    ),
+    path("schedules/<int:lesson_id>/delete/", lesson_views.lesson_delete, name="lesson_delete"),
+    path("schedules/restore/<int:event_id>/", lesson_views.lesson_restore, name="lesson_restore"),
+    path("tasks/", task_views.task_list, name="task_list"),
+    path("tasks/new/", task_views.task_create, name="task_create"),
+    path("tasks/<int:task_id>/", task_views.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/edit/", task_views.task_edit, name="task_edit"),
+    path("tasks/<int:task_id>/active/", task_views.task_toggle_active, name="task_toggle_active"),
+    path(
+        "tasks/instances/<int:instance_id>/status/",
+        task_views.task_instance_status,
+        name="task_instance_status",
+    ),
 ]

@@ -21,5 +21,6 @@ urlpatterns = [
     path("admin/insights/media/", include("media.urls")),
     path("admin/insights/incidents/", include("incidents.urls")),
     path("portal/", include("homework.urls")),
+    path("portal/", include("academics.portal_urls")),
     path("django-admin/", admin.site.urls),
 ]

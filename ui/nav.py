@@ -42,8 +42,8 @@ ADMIN_NAV: list[tuple[str, list[NavEntry]]] = [
 
 PORTAL_NAV: list[NavEntry] = [
     NavEntry("My students", "portal:home", "users"),
-    NavEntry("Lessons", "portal:lessons", "calendar"),
-    NavEntry("Tasks", "portal:tasks", "check-square"),
+    NavEntry("Lessons", "portal_academic:lessons", "calendar"),
+    NavEntry("Tasks", "portal_academic:tasks", "check-square"),
     NavEntry("Homework", "portal:homework", "file"),
 ]
 

@@ -219,3 +219,15 @@ def test_a_second_complete_is_refused_and_records_nothing_twice(any_storage, par
     again = complete(parent_client, plan)
     assert again.status_code == 409 and again.json()["error"]["code"] == "upload_closed"
     assert MediaItem.objects.count() == 1
+
+
+def test_abandoned_uploads_are_expired_by_the_scheduler(local_storage, parent_client, student):
+    from homework.tasks import expire_abandoned_uploads
+    from jobs.periodic import REGISTRY
+
+    assert REGISTRY["homework.expire_uploads"].task is expire_abandoned_uploads
+    plan = create(parent_client, student, "w.txt", 20, "text/plain").json()
+    UploadSession.objects.filter(pk=plan["id"]).update(updated_at=timezone.now() - timezone.timedelta(days=2))
+    assert expire_abandoned_uploads.call() == 1
+    assert UploadSession.objects.get().state == "aborted"
+    assert expire_abandoned_uploads.call() == 0

@@ -1,0 +1,120 @@
+"""Admin > Academic > Tasks."""
+
+from datetime import timedelta
+from typing import cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from academics import task_services as services
+from academics.forms import TaskForm
+from academics.task_models import InstanceStatus, Recurrence, Task, TaskInstance
+from academy.errors import NotFound
+from accounts.access import admin_required
+from accounts.models import User
+
+
+def _task(task_id: int) -> Task:
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("task_not_found", "We could not find that task.")
+    return task
+
+
+@admin_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    show = request.GET.get("show", "active")
+    recurrence = request.GET.get("recurrence", "")
+    tasks = Task.objects.for_admin_list().search(q)
+    if show == "active":
+        tasks = tasks.filter(is_active=True)
+    elif show == "inactive":
+        tasks = tasks.filter(is_active=False)
+    if recurrence in Recurrence.values:
+        tasks = tasks.filter(recurrence=recurrence)
+    page = Paginator(tasks, 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": q,
+        "show": show,
+        "recurrence": recurrence,
+        "recurrences": Recurrence.choices,
+    }
+    return render(request, "academics/task_list.html", context)
+
+
+@admin_required
+def task_create(request: HttpRequest) -> HttpResponse:
+    form = TaskForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        task = services.task_create(actor=cast(User, request.user), **form.cleaned_data)
+        messages.success(request, f"Task “{task.title}” was created.")
+        return redirect("academics:task_detail", task_id=task.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "academics/task_form.html", {"form": form, "task": None}, status=status)
+
+
+@admin_required
+def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _task(task_id)
+    initial = {**task.snapshot(), "students": list(task.students.all())}
+    form = TaskForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.task_update(actor=cast(User, request.user), task=task, students=data.pop("students"), **data)
+        messages.success(request, f"Task “{task.title}” was saved.")
+        return redirect("academics:task_detail", task_id=task.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "academics/task_form.html", {"form": form, "task": task}, status=status)
+
+
+@admin_required
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _task(task_id)
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("from", "") or "") or today - timedelta(days=13)
+    end = start + timedelta(days=13)
+    instances = TaskInstance.objects.for_task_calendar(task, start, end)
+    students = list(task.students.order_by("last_name", "first_name"))
+    days = [start + timedelta(days=n) for n in range(14)]
+    cells = {(i.student_id, i.date): i for i in instances}
+    grid = [(s, [(d, cells.get((s.pk, d))) for d in days]) for s in students]
+    context = {
+        "task": task,
+        "days": days,
+        "grid": grid,
+        "today": today,
+        "prev": start - timedelta(days=14),
+        "next": start + timedelta(days=14),
+    }
+    return render(request, "academics/task_detail.html", context)
+
+
+@admin_required
+@require_POST
+def task_toggle_active(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _task(task_id)
+    active = request.POST.get("active") == "1"
+    services.task_set_active(actor=cast(User, request.user), task=task, active=active)
+    messages.success(request, f"Task “{task.title}” is {'active' if active else 'inactive'}.")
+    return redirect("academics:task_detail", task_id=task.pk)
+
+
+@admin_required
+@require_POST
+def task_instance_status(request: HttpRequest, instance_id: int) -> HttpResponse:
+    instance = TaskInstance.objects.select_related("task").filter(pk=instance_id).first()
+    if instance is None:
+        raise NotFound("task_instance_not_found", "We could not find that task instance.")
+    services.task_instance_set_status(
+        actor=cast(User, request.user),
+        instance=instance,
+        status=request.POST.get("status", InstanceStatus.DONE),
+    )
+    return redirect("academics:task_detail", task_id=instance.task_id)
