@@ -1,6 +1,8 @@
 """Customers > Homework in a real browser: upload a small video with its progress bar, see it
 listed, run the processing job, see it ready; a refused file shows its message and is reported."""
 
+import time
+
 import pytest
 
 from homework.models import Homework, UploadSession
@@ -12,7 +14,17 @@ from tests.s3_fixtures import local_storage  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("local_storage")]
 
-REPORTER_STUB = "window.__reports = []; window.academyReport = function (r) { window.__reports.push(r); };"
+
+def wait_for_browser_report(*, status: int, timeout: float = 10.0):
+    from incidents.models import Occurrence
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = Occurrence.objects.filter(status_code=status, browser_reported_at__isnull=False).first()
+        if found is not None:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"no browser report with status {status} reached the incident hub")
 
 
 def test_upload_a_video_and_see_it_processed(page, login, parent, student, tmp_path, settings):
@@ -48,7 +60,6 @@ def test_a_refused_file_shows_its_message_and_is_reported(page, login, parent, s
     noise = tmp_path / "holiday.mp4"
     noise.write_bytes(bytes(range(256)) * 4 + b"\x8f\x13" * 3000)
     login(parent)
-    page.add_init_script(REPORTER_STUB)
     page.goto("/portal/homework/")
     page.get_by_label("Title").fill("Holiday video")
     page.get_by_label("Files").set_input_files(str(noise))
@@ -56,12 +67,14 @@ def test_a_refused_file_shows_its_message_and_is_reported(page, login, parent, s
     error = page.locator('.upload-item[data-state="failed"] [data-role=error]')
     error.wait_for()
     assert "not accepted" in error.inner_text() and "Allowed:" in error.inner_text()
-    reports = page.evaluate("window.__reports")
-    assert len(reports) == 1
-    report = reports[0]
-    assert report["status"] == 415
-    assert report["payload"]["error"]["code"] == "type_not_allowed"
-    assert report["requestId"] == report["payload"]["error"]["request_id"]
-    assert report["entities"] == {"student": student.pk, "homework": Homework.objects.get().pk}
+    # The real incident reporter sends what the person saw; it pairs with the backend's refusal.
+    occurrence = wait_for_browser_report(status=415)
+    assert "not accepted" in occurrence.ui_message
+    assert occurrence.error_code == "type_not_allowed"
+    seen = occurrence.browser_payload["response"]["error"]  # the raw payload the browser received
+    assert seen["code"] == "type_not_allowed"
+    assert occurrence.request_id == seen["request_id"] == occurrence.backend_payload["error"]["request_id"]
+    refs = {(e.kind, e.entity_id) for e in occurrence.entities.all()}
+    assert {("student", str(student.pk)), ("homework", str(Homework.objects.get().pk))} <= refs
     session = UploadSession.objects.get()
     assert session.state in ("failed", "aborted") and not storage.exists(session.storage_key)
