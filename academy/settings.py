@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from academy.env import Env
+from academy.env import Env, parse_size
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -283,3 +283,13 @@ LOGGING = {
 CSRF_FAILURE_VIEW = "academy.errors.csrf_failure"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Jobs (see jobs/README.md): the worker's per-job resident memory limit, when a RUNNING job's
+# worker counts as lost, and how long finished jobs are kept.
+JOBS_MEMORY_LIMIT = env.str("JOBS_MEMORY_LIMIT", "512M")
+parse_size(JOBS_MEMORY_LIMIT, name="JOBS_MEMORY_LIMIT")
+JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", 30, minimum=5)
+JOBS_PRUNE_DAYS = env.int("JOBS_PRUNE_DAYS", 30, minimum=1)
+
+# Attendance can be taken from this long before a lesson starts.
+ATTENDANCE_MAX_FUTURE_MINUTES = env.int("ATTENDANCE_MAX_FUTURE_MINUTES", 60, minimum=0)
