@@ -175,6 +175,13 @@ class ErrorContractMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
         ):
             return render_standard(request, response.status_code)
+        if response.status_code >= 500 and not getattr(response, "error_code", None):
+            # A view answered a bare server error to a full page (an upstream it proxies broke, say):
+            # the person keeps the view's page, and listeners still learn of the failure.
+            code, message = STANDARD.get(response.status_code, STANDARD[500])
+            error_response.send(
+                sender=DomainError, request=request, status=response.status_code, code=code, message=message
+            )
         return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:

@@ -18,6 +18,7 @@ from incidents import ratelimit, reports, services
 from incidents.filters import HubFilters
 from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity
 from incidents.sparkline import sparklines
+from jobs import queries as job_queries
 
 
 @require_POST
@@ -111,6 +112,10 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         .distinct()[:50]
     )
     history = IncidentStatusChange.objects.filter(incident=incident).select_related("actor")[:50]
+    # A failed job's occurrence offers Re-run now here, while the job still needs it.
+    can_rerun = job_queries.rerunnable(occ.job_id for occ in occurrences if occ.job_id)
+    for occ in occurrences:
+        occ.job_rerunnable = occ.job_id in can_rerun  # type: ignore[attr-defined]
     return render(
         request,
         "incidents/detail.html",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast, TruncHour
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -50,6 +50,23 @@ def jobs_for_keys(keys: Iterable[str]) -> dict[str, JobSummary]:
         key: JobSummary(job_id=str(job_id), status=status, reason=reason, finished_at=finished_at)
         for key, job_id, status, reason, finished_at in rows
     }
+
+
+def rerunnable(job_ids: Iterable[str]) -> set[str]:
+    """Of these jobs, the failed ones that were not retried or re-run yet (Re-run now applies).
+
+    One query. Ids that are not job ids are ignored."""
+    ids = []
+    for job_id in dict.fromkeys(job_ids):
+        try:
+            ids.append(uuid.UUID(str(job_id)))
+        except ValueError:
+            continue
+    if not ids:
+        return set()
+    retried = JobInfo.objects.filter(previous_id=OuterRef("pk"))
+    rows = DBTaskResult.objects.filter(pk__in=ids, status=FAILED).exclude(Exists(retried))
+    return {str(pk) for pk in rows.values_list("pk", flat=True)}
 
 
 # -- the Jobs page -----------------------------------------------------------------------

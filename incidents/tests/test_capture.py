@@ -5,6 +5,7 @@ from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import AuditEvent
 from incidents.models import Incident, Level, Occurrence, Source
 from incidents.tests.tasks import sync_student_calendar
 
@@ -51,6 +52,17 @@ def test_a_bare_500_response_is_recorded(admin_client):
     assert occurrence.status_code == 500 and occurrence.exception_type == ""
 
 
+def test_a_bare_500_page_keeps_its_body_and_is_recorded(admin_client):
+    response = admin_client.get("/bare/")
+    assert response.status_code == 500 and response.content == b"upstream broke"
+    occurrence = Occurrence.objects.get()
+    assert (occurrence.status_code, occurrence.error_code, occurrence.route) == (
+        500,
+        "server_error",
+        "/bare/",
+    )
+
+
 def test_a_typed_refusal_is_a_low_severity_incident(admin_client, admin):
     response = admin_client.post("/refuse/12/", HTTP_HX_REQUEST="true")
     assert response.status_code == 409
@@ -78,7 +90,7 @@ def test_anonymous_404s_are_not_recorded(anon_client, parent_client):
     assert Occurrence.objects.get().status_code == 403
 
 
-def test_a_failing_job_creates_an_incident_linked_to_the_job(student):
+def _fail_job(student):
     result = sync_student_calendar.enqueue(student.pk, media_id=5)
     # The worker's own run loop closes connections between tasks (which would end the test's
     # transaction): run one claimed task through the same worker code instead.
@@ -94,6 +106,11 @@ def test_a_failing_job_creates_an_incident_linked_to_the_job(student):
         worker_id="test-worker",
         excluded_queue_names=[],
     ).run_task(job)
+    return result
+
+
+def test_a_failing_job_creates_an_incident_linked_to_the_job(student):
+    result = _fail_job(student)
     occurrence = Occurrence.objects.get()
     assert occurrence.source == Source.JOB
     assert occurrence.job_id == str(result.id)
@@ -130,3 +147,20 @@ def test_the_jobs_worker_signal_carries_attempt_reason_and_request_id(student):
     assert occurrence.backend_payload["will_retry"] is True
     job_url = occurrence.job_url
     assert job_url is not None and str(result.id) in job_url
+
+
+def test_the_incident_of_a_failed_job_offers_its_rerun(admin_client, student):
+    result = _fail_job(student)
+    detail = f"/admin/insights/incidents/{Occurrence.objects.get().incident_id}/"
+    assert b"Re-run job now" in admin_client.get(detail).content
+    rerun = f"/admin/insights/jobs/{result.id}/rerun/"
+    response = admin_client.post(rerun, {"next": detail})
+    assert (response.status_code, response["Location"]) == (303, detail)
+    page = admin_client.get(detail).content
+    assert b"Re-run job now" not in page and b"re-queued as job" in page
+    assert DBTaskResult.objects.count() == 2
+    assert AuditEvent.objects.filter(action="job.rerun", entity_id=str(result.id)).count() == 1
+    # A second click (a stale page) creates nothing more and says so.
+    admin_client.post(rerun, {"next": detail})
+    assert DBTaskResult.objects.count() == 2
+    assert b"was already re-run" in admin_client.get(detail).content
