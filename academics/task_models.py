@@ -20,6 +20,14 @@ class TaskQuerySet(models.QuerySet["Task"]):
     def search(self, text: str) -> "TaskQuerySet":
         return self.filter(Q(title__icontains=text) | Q(instructions__icontains=text)) if text else self
 
+    def assignments_for(self, students) -> list[tuple[int, str, int]]:  # type: ignore[no-untyped-def]
+        """(task id, title, student id) of the active tasks assigned to these students: the
+        homework form's task picker. One query."""
+        links = Task.students.through.objects.filter(student__in=students, task__is_active=True)
+        return list(
+            links.order_by("task__title", "task_id").values_list("task_id", "task__title", "student_id")
+        )
+
     def due_on(self, day) -> "TaskQuerySet":  # type: ignore[no-untyped-def]
         """Active recurring tasks whose rule yields an instance on this local date.
         (The generator spells the same rule as joins from the task-student links.)"""

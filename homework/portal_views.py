@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from academics.task_models import Task
 from accounts.access import customer_required, get_visible_student, students_visible_to
 from accounts.models import User
 from homework import queries
@@ -35,6 +36,7 @@ def portal_homework(request: HttpRequest) -> HttpResponse:
         "homework/portal_homework.html",
         {
             "students": students,
+            "tasks": Task.objects.assignments_for(students),
             "rows": queries.portal_homework(user),
             "allowed": sniff.allowed_summary(),
             "accept": ",".join(sniff.ALLOWED_TYPES),

@@ -137,7 +137,9 @@ def upload_session_create(
             if homework is None:
                 title = (title or "").strip()[:200]
                 if not title:
-                    raise DomainError("title_required", "Give the homework a title.", 400)
+                    raise DomainError(
+                        "title_required", "Pick one of the student's tasks or give the homework a title.", 400
+                    )
                 homework = Homework.objects.create(
                     student=student, submitted_by=actor, title=title, task_id=task_id
                 )

@@ -1,6 +1,6 @@
 """Upload-session JSON endpoints for the portal (the protocol is in homework/services.py).
 
-    POST /portal/homework/uploads/                 {student, homework?|title, name, size, type}
+    POST /portal/homework/uploads/                 {student, homework? | task? and/or title, name, size, type}
     GET  /portal/homework/uploads/<id>/            status
     POST /portal/homework/uploads/<id>/chunk/?offset=N   raw body (application/octet-stream), local
     POST /portal/homework/uploads/<id>/complete/
@@ -15,6 +15,7 @@ from typing import Any, cast
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from academics.task_models import Task
 from academy.errors import DomainError, NotFound
 from accounts.access import customer_required, get_visible_student
 from accounts.models import User
@@ -74,11 +75,18 @@ def upload_create(request: HttpRequest) -> JsonResponse:
         homework = Homework.objects.filter(pk=_int(data["homework"], "homework"), student=student).first()
         if homework is None:
             raise NotFound("homework_not_found", "We could not find that homework.")
+    task = None
+    if data.get("task") and homework is None:
+        # Only a task assigned to this student, and still active, can be handed in.
+        task = Task.objects.filter(pk=_int(data["task"], "task"), students=student, is_active=True).first()
+        if task is None:
+            raise NotFound("task_not_found", f"That task is not one of {student.full_name}'s tasks.")
     plan = services.upload_session_create(
         actor=user,
         student=student,
         homework=homework,
-        title=str(data.get("title") or ""),
+        title=str(data.get("title") or "").strip() or (task.title if task else ""),
+        task_id=task.pk if task else None,
         name=str(data.get("name") or ""),
         size=_int(data.get("size"), "size"),
         content_type=str(data.get("type") or ""),

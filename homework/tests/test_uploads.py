@@ -231,3 +231,31 @@ def test_abandoned_uploads_are_expired_by_the_scheduler(local_storage, parent_cl
     assert expire_abandoned_uploads.call() == 1
     assert UploadSession.objects.get().state == "aborted"
     assert expire_abandoned_uploads.call() == 0
+
+
+def test_homework_for_a_task_takes_the_task_and_its_title(
+    local_storage, parent_client, admin_client, student, other_student
+):
+    from datetime import date
+
+    from academics.task_models import Task
+
+    task = Task.objects.create(title="Times tables", start_date=date(2026, 1, 5))
+    task.students.add(student)
+    page = parent_client.get("/portal/homework/").content.decode()
+    assert f'value="{task.pk}" data-student="{student.pk}"' in page
+    body = create(parent_client, student, "w.txt", 5, "text/plain", title="", task=task.pk).json()
+    homework = Homework.objects.get(pk=body["homework"])
+    assert (homework.task_id, homework.title) == (task.pk, "Times tables")
+    review_page = admin_client.get(f"/admin/academic/homework/{homework.pk}/").content.decode()
+    assert f'href="/admin/academic/tasks/{task.pk}/"' in review_page
+    # A task of another student, or one no longer active, is refused: nothing is created.
+    other = Task.objects.create(title="Essay", start_date=date(2026, 1, 5))
+    other.students.add(other_student)
+    task.is_active = False
+    task.save()
+    for task_id in (other.pk, task.pk):
+        response = create(parent_client, student, "w.txt", 5, "text/plain", task=task_id)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "task_not_found"
+    assert Homework.objects.count() == 1 and UploadSession.objects.count() == 1
+    assert f'value="{other.pk}"' not in parent_client.get("/portal/homework/").content.decode()

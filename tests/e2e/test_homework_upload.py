@@ -78,3 +78,35 @@ def test_a_refused_file_shows_its_message_and_is_reported(page, login, parent, s
     assert {("student", str(student.pk)), ("homework", str(Homework.objects.get().pk))} <= refs
     session = UploadSession.objects.get()
     assert session.state in ("failed", "aborted") and not storage.exists(session.storage_key)
+
+
+def test_hand_in_homework_for_one_of_the_students_tasks(page, login, parent, student, tmp_path):
+    from datetime import date
+
+    from academics.models import Student
+    from academics.task_models import Task
+
+    sister = Student.objects.create(first_name="Sara", last_name="Student", school_year="Year 3")
+    sister.customers.add(parent)
+    reading = Task.objects.create(title="Reading log", start_date=date(2026, 1, 5))
+    reading.students.add(student)
+    spelling = Task.objects.create(title="Spelling list", start_date=date(2026, 1, 5))
+    spelling.students.add(sister)
+    answers = tmp_path / "answers.txt"
+    answers.write_text("cat, hat, mat\n" * 20)
+
+    login(parent)
+    page.goto("/portal/homework/")
+    page.get_by_label("Student").select_option(str(sister.pk))
+    task = page.get_by_label("Task")
+    assert task.locator("option:not([disabled])").all_inner_texts() == [
+        "None: homework of my own, titled below",
+        "Spelling list",
+    ]
+    task.select_option(str(spelling.pk))
+    page.get_by_label("Files").set_input_files(str(answers))
+    page.get_by_role("button", name="Upload").click()
+    page.locator('.upload-item[data-upload="answers.txt"][data-state="done"]').wait_for()
+    homework = Homework.objects.get()
+    assert (homework.student, homework.task_id, homework.title) == (sister, spelling.pk, "Spelling list")
+    assert page.console_errors == []

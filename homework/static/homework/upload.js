@@ -71,6 +71,7 @@
     ui.state.textContent = "Uploading";
     return appJson(job, "POST", base, {
       student: form.elements["student"].value, title: form.elements["title"].value, homework: form._homework || null,
+      task: form.elements["task"] ? form.elements["task"].value || null : null,
       name: file.name, size: file.size, type: file.type || ""
     }).then(function (plan) {
       job.plan = plan;
@@ -140,11 +141,24 @@
     if (!form) return;
     var list = document.getElementById("upload-list");
     var formError = form.querySelector("[data-role=form-error]");
+    // The task picker offers only the chosen student's tasks.
+    var studentSelect = form.elements["student"], taskSelect = form.elements["task"];
+    function showTasksOfStudent() {
+      if (!taskSelect) return;
+      Array.prototype.forEach.call(taskSelect.options, function (option) {
+        var other = option.value && option.getAttribute("data-student") !== studentSelect.value;
+        option.hidden = other; option.disabled = other;
+      });
+      if (taskSelect.selectedOptions[0] && taskSelect.selectedOptions[0].disabled) taskSelect.value = "";
+    }
+    studentSelect.addEventListener("change", showTasksOfStudent);
+    showTasksOfStudent();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       formError.hidden = true;
       var files = Array.prototype.slice.call(form.elements["files"].files || []);
-      if (!form.elements["title"].value.trim()) { formError.textContent = "Give the homework a title."; formError.hidden = false; return; }
+      var task = form.elements["task"];
+      if (!form.elements["title"].value.trim() && !(task && task.value)) { formError.textContent = "Pick one of the student's tasks or give the homework a title."; formError.hidden = false; return; }
       if (!files.length) { formError.textContent = "Choose at least one file."; formError.hidden = false; return; }
       form._homework = null;
       var jobs = files.map(function (file) {
