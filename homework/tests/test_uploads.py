@@ -259,3 +259,22 @@ def test_homework_for_a_task_takes_the_task_and_its_title(
         assert response.status_code == 404 and response.json()["error"]["code"] == "task_not_found"
     assert Homework.objects.count() == 1 and UploadSession.objects.count() == 1
     assert f'value="{other.pk}"' not in parent_client.get("/portal/homework/").content.decode()
+
+
+def test_a_customer_opens_their_own_files_and_no_one_elses(
+    any_storage, parent_client, other_parent_client, admin_client, student, upload
+):
+    body = upload(parent_client, student, "worksheet.pdf", PDF, "application/pdf").json()
+    variant = MediaItem.objects.get(pk=body["media"]).variants.get()
+    url = f"/portal/homework/files/{variant.pk}/"
+    assert f'href="{url}"'.encode() in parent_client.get("/portal/homework/").content
+    response = parent_client.get(url)
+    if response.status_code == 302:  # S3: a short-lived presigned link to the bucket
+        import requests
+
+        assert requests.get(response["Location"], timeout=10).content == PDF
+    else:
+        assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    refused = other_parent_client.get(url, HTTP_ACCEPT="application/json")
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "file_not_found"
+    assert admin_client.get(url).status_code == 403  # admins review from the admin pages
