@@ -48,23 +48,38 @@ class Failure:
 def record_success(job: DBTaskResult, return_value: Any) -> bool:
     """Mark a RUNNING job successful and release its key. False if it was no longer running.
 
-    `job` is the row as claimed (with `info` selected), so the signal needs no extra query.
+    `job` is the row as claimed (with `info` selected), so the signal needs no extra query, and
+    a job without a dispatch key is recorded with one UPDATE: a DispatchKey row exists only for a
+    job whose JobInfo has that key (dispatch, retry and re-run write both in one transaction).
     """
     now = timezone.now()
-    with transaction.atomic():
-        updated = DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.SUCCESSFUL,
-            finished_at=now,
-            return_value=return_value,
-            exception_class_path="",
-            traceback="",
-        )
-        if updated:
-            DispatchKey.objects.filter(job_id=job.pk).delete()
+    done = DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING)
+    fields = {
+        "status": TaskResultStatus.SUCCESSFUL,
+        "finished_at": now,
+        "return_value": return_value,
+        "exception_class_path": "",
+        "traceback": "",
+    }
+    if _may_hold_key(job):
+        with transaction.atomic():
+            updated = done.update(**fields)
+            if updated:
+                DispatchKey.objects.filter(job_id=job.pk).delete()
+    else:
+        updated = done.update(**fields)
     if updated:
         job.status, job.finished_at, job.return_value = TaskResultStatus.SUCCESSFUL, now, return_value
         _send_finished(job.pk, attempt=None, reason="", retry_job_id=None, db_result=job)
     return bool(updated)
+
+
+def _may_hold_key(job: DBTaskResult) -> bool:
+    """False only when `info` was loaded with the job and says it has no key (or has no row)."""
+    if not DBTaskResult.info.is_cached(job):
+        return True
+    info = getattr(job, "info", None)
+    return info is not None and bool(info.key)
 
 
 def record_failure(job_id: Any, failure: Failure) -> str | None:

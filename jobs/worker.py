@@ -1,41 +1,41 @@
-"""The worker: claims jobs from django-tasks-db's table and runs each in a child process.
+"""The worker: claims jobs from django-tasks-db's table and runs each in its own process.
 
-Why a child per job: the memory limit is per job and measured as resident memory; the parent
-polls the child's RSS and kills it past the limit, records the failure with the reason, and
-keeps serving. A child that dies any other way (segfault, os._exit) is a failure too, and the
-memory a job used goes back to the system when it ends.
+Why a process per job: the memory limit is per job and measured as resident memory; the worker
+polls the RSS of the job's process tree and kills it past the limit, records the failure with
+the reason, and keeps serving. A job process that dies any other way (segfault, os._exit) is a
+failure too, and the memory a job used goes back to the system when it ends.
 
-The parent does all the queue bookkeeping (claim, result, retry, signal); the child only runs
-the task, with its own database connection, bound to the job's request id, and reports back
-through a pipe. Heartbeats come from the parent's loop (no threads: we fork).
+The job processes come from the fork server (jobs/forkserver.py), which the worker forks once at
+start: forking the worker itself per job cost more than all of its bookkeeping. The server forks
+each job process ahead of time as a spare; the worker claims a job, sends it to the spare through
+a pipe and asks for the next spare, so the fork overlaps the job instead of preceding it.
+
+The worker does all the queue bookkeeping (claim, result, retry, signal); the job process only
+runs the task, with its own database connection, bound to the job's request id, and reports
+back through a pipe. Heartbeats come from the worker's loop (no threads: the server forks).
 """
 
 import contextlib
-import ctypes
-import gc
 import json
 import logging
 import os
 import selectors
 import signal
-import sys
 import time
-import traceback
 import uuid
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from django.db import OperationalError, close_old_connections, connections
+from django.db import OperationalError, close_old_connections
 from django.tasks.signals import task_started
 from django.utils import timezone
-from django.utils.json import normalize_json
-from django_tasks_db.compat import TaskContext, TaskResultStatus
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from academy.request_id import bind_request_id
 from jobs import lifecycle
+from jobs.forkserver import ForkServer, ForkServerGone
 from jobs.models import WorkerProcess
 from jobs.runtime import Limits, hostname, mib, tree_rss
 
@@ -92,16 +92,7 @@ class Worker:
         self.claimed = 0
         self.done = 0
         self.next_heartbeat = 0.0
-        self.exiting: list[int] = []  # children that reported and are exiting
-
-    def reap_exited(self, block: bool = False) -> None:
-        for pid in list(self.exiting):
-            try:
-                done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
-            except ChildProcessError:
-                done = pid
-            if done:
-                self.exiting.remove(pid)
+        self.server: ForkServer | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def install_signals(self) -> None:
@@ -159,6 +150,8 @@ class Worker:
         self.register()
         reason = "stopped"
         try:
+            self.server = ForkServer()
+            self.server.ask()  # the first spare, forked while we poll
             while True:
                 self.heartbeat()
                 if self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
@@ -166,7 +159,6 @@ class Worker:
                     reason = "stopped (jobs released)"
                     break
                 started = self.fill_slots()
-                self.reap_exited()
                 if self.children:
                     self.wait_children(self.poll)
                     continue
@@ -186,7 +178,8 @@ class Worker:
             reason = "crashed"
             raise
         finally:
-            self.reap_exited(block=True)
+            if self.server is not None:
+                self.server.stop()
             WorkerProcess.objects.filter(worker_id=self.worker_id).update(
                 stopped_at=timezone.now(),
                 stop_reason=reason,
@@ -235,23 +228,16 @@ class Worker:
             task_started.send(sender=type(job.task.get_backend()), task_result=job.task_result)
         except Exception:
             logger.debug("task_started for job %s not sent", job.pk, exc_info=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # Objects that exist now are never collected in the child: a collection there would touch
-        # every object and copy the parent's whole heap page by page.
-        gc.freeze()
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child never returns from here
-            os.close(read_fd)
-            run_child(job, write_fd)
-        os.close(write_fd)
-        with contextlib.suppress(OSError):  # also here, so a kill right after fork finds the group
-            os.setpgid(pid, pid)
-        os.set_blocking(read_fd, False)
+        assert self.server is not None
+        spare = self.server.take()
+        spare.send(job)
+        self.server.ask(job.task_path)  # the next spare is forked while this job runs
+        os.set_blocking(spare.result_fd, False)
         now = time.monotonic()
-        self.children[read_fd] = Child(pid=pid, fd=read_fd, job=job, started=now, next_check=now + self.poll)
-        self.selector.register(read_fd, selectors.EVENT_READ)
+        self.children[spare.result_fd] = Child(
+            pid=spare.pid, fd=spare.result_fd, job=job, started=now, next_check=now + self.poll
+        )
+        self.selector.register(spare.result_fd, selectors.EVENT_READ)
 
     def wait_children(self, timeout: float) -> None:
         for key, _ in self.selector.select(timeout):
@@ -283,21 +269,23 @@ class Worker:
 
     def reap_child(self, child: Child) -> None:
         """The child closed its pipe: record its result. A child that sent a result is left to
-        exit on its own (tearing down a large address space takes milliseconds) and reaped later."""
-        self.selector.unregister(child.fd)
-        os.close(child.fd)
-        del self.children[child.fd]
-        self.done += 1
+        exit on its own (tearing down a large address space takes milliseconds); the fork server
+        reaps it."""
+        assert self.server is not None
         try:
             result = json.loads(bytes(child.buffer)) if child.buffer and not child.killed_reason else None
         except ValueError:
             result = None
-        status = 0
-        if result is None:
-            _, status = os.waitpid(child.pid, 0)
-        else:
-            self.exiting.append(child.pid)
-            self.reap_exited()
+        status = None
+        if result is None and not child.killed_reason:
+            # Raises ForkServerGone if the server died (killing this job with it): the worker
+            # then stops and, the child being still listed, releases its job to the queue.
+            status = self.server.wait_exit(child.pid)
+        self.selector.unregister(child.fd)
+        os.close(child.fd)
+        del self.children[child.fd]
+        self.server.forget(child.pid)
+        self.done += 1
         job = child.job
         if child.killed_reason:
             lifecycle.record_failure(
@@ -312,11 +300,12 @@ class Worker:
             )
             return
         if result is None:
-            how = (
-                f"signal {signal.Signals(os.WTERMSIG(status)).name}"
-                if os.WIFSIGNALED(status)
-                else f"exit code {os.waitstatus_to_exitcode(status)}"
-            )
+            if status is None:
+                how = "an unknown status"
+            elif os.WIFSIGNALED(status):
+                how = f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+            else:
+                how = f"exit code {os.waitstatus_to_exitcode(status)}"
             reason = f"the job process ended with {how} before reporting a result"
             lifecycle.record_failure(
                 job.pk,
@@ -345,7 +334,10 @@ class Worker:
         """Stop the children now and put their jobs back in the queue for another worker."""
         for child in list(self.children.values()):
             _kill_tree(child.pid)
-            os.waitpid(child.pid, 0)
+            if self.server is not None:  # dead before its job goes back to the queue
+                with contextlib.suppress(ForkServerGone):  # gone, it took its children with it
+                    self.server.wait_exit(child.pid)
+                self.server.forget(child.pid)
             self.selector.unregister(child.fd)
             os.close(child.fd)
             del self.children[child.fd]
@@ -358,76 +350,3 @@ class Worker:
 def _kill_tree(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)  # the child leads its own process group
-
-
-# Connections inherited from the parent: kept referenced (never closed or collected) so the
-# child never speaks on the parent's sockets; the child opens its own when the task needs one.
-_INHERITED: list[Any] = []
-
-
-def _load_libc() -> Any:
-    try:
-        return ctypes.CDLL("libc.so.6", use_errno=True)
-    except OSError:
-        return None
-
-
-_LIBC = _load_libc()
-
-
-def _die_with_parent() -> None:
-    if _LIBC is not None:
-        _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a job must not outlive its worker
-
-
-def run_child(job: DBTaskResult, write_fd: int) -> None:
-    code = 0
-    try:
-        os.setpgid(0, 0)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _die_with_parent()
-        for conn in connections.all(initialized_only=True):
-            _INHERITED.append(conn.connection)
-            conn.connection = None
-        payload = _execute(job)
-        data = json.dumps(payload).encode()
-        view = memoryview(data)
-        while view:
-            written = os.write(write_fd, view)
-            view = view[written:]
-        os.close(write_fd)
-        connections.close_all()
-    except BaseException:
-        code = 70
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-
-
-def _execute(job: DBTaskResult) -> dict[str, Any]:
-    info = getattr(job, "info", None)
-    request_id = info.request_id if info is not None and info.request_id else f"job-{job.pk}"
-    with bind_request_id(request_id):
-        try:
-            task = job.task
-            task_result = job.task_result
-            if task.takes_context:
-                value = task.call(
-                    TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs
-                )
-            else:
-                value = task.call(*task_result.args, **task_result.kwargs)
-            return {"ok": True, "value": normalize_json(value)}
-        except BaseException as exc:
-            cls = type(exc)
-            message = str(exc)
-            return {
-                "ok": False,
-                "class": f"{cls.__module__}.{cls.__qualname__}",
-                "traceback": "".join(traceback.format_exception(exc)),
-                "reason": (f"{cls.__name__}: {message}" if message else cls.__name__).splitlines()[0][:500],
-                "mro": [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__],
-            }

@@ -1,6 +1,7 @@
 """Tasks the jobs tests run through real workers (importable by worker subprocesses)."""
 
 import os
+import signal
 import time
 
 from django.db import transaction
@@ -82,3 +83,12 @@ def stall_once(marker: str) -> str:
 @task
 def echo(n: int) -> int:
     return n
+
+
+@task
+def die(exit_code: int | None = None) -> None:
+    """Ends its own process without a result: os._exit(exit_code), or SIGKILL when None."""
+    if exit_code is None:
+        os.kill(os.getpid(), signal.SIGKILL)
+    else:
+        os._exit(exit_code)

@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from academy.request_id import bind_request_id
 from jobs.dispatch import dispatch
+from jobs.lifecycle import record_success
 from jobs.models import DispatchKey, JobInfo
 from jobs.queries import jobs_for_keys
 from jobs.tests import sample_tasks as t
@@ -117,3 +118,17 @@ def test_jobs_for_keys_gives_the_latest_job_per_key_in_one_query(django_assert_n
     assert done.job_id != again.job_id and failed.created
     with django_assert_num_queries(0):
         assert jobs_for_keys([]) == {}
+
+
+@pytest.mark.django_db
+def test_record_success_of_a_keyless_job_is_one_update_and_a_keyed_one_releases_its_key(
+    django_assert_num_queries,
+):
+    keyless, keyed = dispatch(t.noop), dispatch(t.noop, key="media:2")
+    DBTaskResult.objects.update(status="RUNNING")
+    claimed = DBTaskResult.objects.select_related("info").get(pk=keyless.job_id)  # as the worker claims
+    with django_assert_num_queries(1):
+        assert record_success(claimed, None)
+    assert record_success(DBTaskResult.objects.get(pk=keyed.job_id), None)  # `info` not loaded: checks
+    assert not DispatchKey.objects.exists()
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}

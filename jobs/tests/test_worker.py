@@ -1,11 +1,14 @@
 """The worker with real child processes: failures, the memory limit, kill -9, SIGTERM, limits."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
+import psutil
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
@@ -66,6 +69,28 @@ def test_a_job_that_kills_its_own_process_is_a_failure_not_a_hang():
     DBTaskResult.objects.filter(pk=job.job_id).update(task_path="os._exit")  # not a Task: import fails
     run_inline()
     assert DBTaskResult.objects.get(pk=job.job_id).status == "FAILED"
+
+
+def test_a_job_process_that_dies_is_a_failure_with_how_it_ended():
+    killed = dispatch(t.die)
+    exited = dispatch(t.die, 3)
+    fine = dispatch(t.noop)
+    worker = run_inline()
+    for job, how in ((killed, "signal SIGKILL"), (exited, "exit code 3")):
+        row = DBTaskResult.objects.get(pk=job.job_id)
+        assert row.status == "FAILED" and row.exception_class_path == "jobs.errors.JobProcessDied"
+        reason = JobInfo.objects.get(job__pk=job.job_id).reason
+        assert reason == f"the job process ended with {how} before reporting a result"
+    assert DBTaskResult.objects.get(pk=fine.job_id).status == "SUCCESSFUL"
+    assert worker.done == 3
+
+
+def test_the_worker_leaves_no_process_behind():
+    """The fork server and its idle spare are stopped and reaped with the worker."""
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    dispatch(t.noop)
+    run_inline()
+    assert [p for p in psutil.Process().children(recursive=True) if p.pid not in before] == []
 
 
 def test_failed_job_sends_task_finished_with_job_id_attempt_and_request_id():
@@ -146,7 +171,22 @@ def test_cgroup_v2_memory_max_is_read(tmp_path):
     assert cgroup_memory_max(proc, tmp_path / "cg") is None
 
 
-def test_kill_9_mid_job_is_reaped_as_worker_lost_and_the_retryable_job_runs_again(start_worker, tmp_path):
+def _processes_of(env: dict[str, str]) -> list[psutil.Process]:
+    """Live processes started with this test's worker environment (the worker's forks share it)."""
+    found = []
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if (
+                proc.status() != psutil.STATUS_ZOMBIE
+                and proc.environ().get("DATABASE_URL") == env["DATABASE_URL"]
+            ):
+                found.append(proc)
+    return found
+
+
+def test_kill_9_mid_job_is_reaped_as_worker_lost_and_the_retryable_job_runs_again(
+    start_worker, worker_env, tmp_path
+):
     marker = tmp_path / "stalled"
     job = dispatch(t.stall_once, str(marker))
     proc = start_worker("--queues", "*")
@@ -154,6 +194,8 @@ def test_kill_9_mid_job_is_reaped_as_worker_lost_and_the_retryable_job_runs_agai
     wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
+    # its fork server, the stalled job process and the spare die with it (PR_SET_PDEATHSIG)
+    wait_for(lambda: not _processes_of(worker_env), what="the worker's processes to die")
 
     assert reap_stuck_jobs() == []  # its heartbeat is still fresh: not stuck yet
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
@@ -170,20 +212,53 @@ def test_kill_9_mid_job_is_reaped_as_worker_lost_and_the_retryable_job_runs_agai
     assert retry.job.status == "SUCCESSFUL" and retry.job.return_value == "ran again"
 
 
-def test_sigterm_lets_the_running_job_finish_then_stops(start_worker):
+def test_sigterm_lets_the_running_job_finish_then_stops(start_worker, worker_env):
     job = dispatch(t.nap, 1.0)
     proc = start_worker("--queues", "*")
     wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
+    assert _processes_of(worker_env) == []  # fork server and spare reaped before the worker exits
     assert DBTaskResult.objects.get(pk=job.job_id).status == "SUCCESSFUL"
     assert WorkerProcess.objects.get().stopped_at is not None
 
 
-def test_sigterm_past_the_grace_period_releases_the_job(start_worker):
+def test_sigterm_past_the_grace_period_releases_the_job(start_worker, worker_env):
     job = dispatch(t.nap, 30)
     proc = start_worker("--queues", "*", "--grace", "0.5")
     wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     assert DBTaskResult.objects.get(pk=job.job_id).status == "READY"
+    assert _processes_of(worker_env) == []  # the released job's process is dead too
+
+
+def test_a_spare_killed_while_idle_fails_only_the_job_handed_to_it(start_worker):
+    proc = start_worker("--queues", "*")
+
+    def idle_spare() -> psutil.Process | None:
+        servers = psutil.Process(proc.pid).children()
+        spares = servers[0].children() if servers else []
+        return spares[0] if spares else None
+
+    spare = wait_for(idle_spare, what="the fork server's spare")
+    assert isinstance(spare, psutil.Process)
+    spare.kill()
+    lost = dispatch(t.noop)
+    wait_for(lambda: DBTaskResult.objects.filter(pk=lost.job_id, status="FAILED").exists(), what="FAILED")
+    reason = JobInfo.objects.get(job__pk=lost.job_id).reason
+    assert reason == "the job process ended with signal SIGKILL before reporting a result"
+    fine = dispatch(t.noop)
+    wait_for(lambda: DBTaskResult.objects.filter(pk=fine.job_id, status="SUCCESSFUL").exists(), what="done")
+
+
+def test_if_the_fork_server_dies_the_worker_stops_and_releases_its_job(start_worker, worker_env):
+    job = dispatch(t.nap, 30)
+    proc = start_worker("--queues", "*")
+    wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
+    psutil.Process(proc.pid).children()[0].kill()
+    assert proc.wait(timeout=20) != 0
+    assert "ForkServerGone" in (Path(proc.stdout.name).read_text() if proc.stdout else "")
+    assert DBTaskResult.objects.get(pk=job.job_id).status == "READY"
+    assert WorkerProcess.objects.get().stop_reason == "crashed"
+    assert _processes_of(worker_env) == []
