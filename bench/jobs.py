@@ -3,7 +3,7 @@
     .venv/bin/python bench/jobs.py [--jobs 5000] [--sleep-jobs 400] [--concurrency 2]
         [--pg postgres://postgres@127.0.0.1:5432/academy_jobs_bench]
 
-1. N no-op jobs through `manage.py worker` (a child process per job, RSS watched) and through
+1. N no-op jobs through `manage.py worker` (a process per job, forked ahead by its fork server, RSS watched) and through
    django-tasks-db's plain `db_worker`, on SQLite and on PostgreSQL: jobs/s and the ratio.
 2. M jobs that each sleep 50 ms with 1 and with 4 workers on PostgreSQL: the speed-up.
 
@@ -102,11 +102,11 @@ def main() -> None:
         ours, ours_wall = measure(url, "bench.tasks.noop", args.jobs, OURS)
         plain, plain_wall = measure(url, "bench.tasks.noop", args.jobs, PLAIN)
         print(
-            f"{name:<11} worker (child per job): {ours:7.1f} jobs/s ({ours_wall:5.1f} s wall) | "
+            f"{name:<11} worker (process per job): {ours:7.1f} jobs/s ({ours_wall:5.1f} s wall) | "
             f"db_worker: {plain:7.1f} jobs/s ({plain_wall:5.1f} s wall) | ratio {ours / plain:.2f}x"
         )
         if args.concurrency > 1:
-            # still a child per job, but the parent claims and records while children run
+            # still a process per job, but the worker claims and records while jobs run
             conc, _ = measure(
                 url, "bench.tasks.noop", args.jobs, [*OURS, "--concurrency", str(args.concurrency)]
             )
