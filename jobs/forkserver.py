@@ -40,6 +40,7 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -188,9 +189,25 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
-def _serve(sock: socket.socket, worker_pid: int) -> NoReturn:
+def _exit_after(body: Callable[[], None], quiet: tuple[type[BaseException], ...] = ()) -> NoReturn:
+    """Run a forked process's body, then leave with os._exit: a forked child must never return
+    into the worker's code. Exit code 70 with the traceback on stderr if the body raised."""
     code = 0
     try:
+        body()
+    except quiet:
+        pass
+    except BaseException:
+        code = 70
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _serve(sock: socket.socket, worker_pid: int) -> NoReturn:
+    def body() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the worker decides when the server stops
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _die_with_parent(worker_pid)
@@ -199,15 +216,9 @@ def _serve(sock: socket.socket, worker_pid: int) -> NoReturn:
         # worker's heap page by page, and each job process would inherit those copies.
         gc.freeze()
         _server_loop(sock)
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the worker is gone; our children die with us (PDEATHSIG)
-    except BaseException:
-        code = 70
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+
+    # A broken socket means the worker is gone; our children die with us (PDEATHSIG).
+    _exit_after(body, quiet=(BrokenPipeError, ConnectionResetError))
 
 
 def _server_loop(sock: socket.socket) -> None:
@@ -269,8 +280,7 @@ def _fork_spare(sock: socket.socket, selector: selectors.BaseSelector) -> tuple[
 
 
 def _run_spare(job_fd: int, result_fd: int, server_pid: int) -> NoReturn:
-    code = 0
-    try:
+    def body() -> None:
         os.setpgid(0, 0)  # its own group: the worker kills the job with whatever it started
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -282,13 +292,8 @@ def _run_spare(job_fd: int, result_fd: int, server_pid: int) -> NoReturn:
             _write_all(result_fd, json.dumps(_execute(job)).encode())
             os.close(result_fd)  # the worker records the result now; we tear down meanwhile
             connections.close_all()
-    except BaseException:
-        code = 70
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+
+    _exit_after(body)
 
 
 def _read_all(fd: int) -> bytes:

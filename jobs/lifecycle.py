@@ -12,6 +12,7 @@ will_retry (bool), retry_job_id (str | None) and request_id (str, of the enqueui
 It is sent after the transaction commits, bound to the job's request id.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,13 +62,11 @@ def record_success(job: DBTaskResult, return_value: Any) -> bool:
         "exception_class_path": "",
         "traceback": "",
     }
-    if _may_hold_key(job):
-        with transaction.atomic():
-            updated = done.update(**fields)
-            if updated:
-                DispatchKey.objects.filter(job_id=job.pk).delete()
-    else:
+    holds_key = _may_hold_key(job)
+    with transaction.atomic() if holds_key else contextlib.nullcontext():
         updated = done.update(**fields)
+        if updated and holds_key:
+            DispatchKey.objects.filter(job_id=job.pk).delete()
     if updated:
         job.status, job.finished_at, job.return_value = TaskResultStatus.SUCCESSFUL, now, return_value
         _send_finished(job.pk, attempt=None, reason="", retry_job_id=None, db_result=job)
