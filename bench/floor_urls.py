@@ -18,7 +18,7 @@ def logged_in_noop(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         raise Forbidden("not_authenticated", "Please log in first.")
     request.read()
-    return JsonResponse({"status": "recorded", "paired": False}, status=202)
+    return JsonResponse({"status": "accepted"}, status=202)
 
 
 urlpatterns = [

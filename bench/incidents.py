@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pg import reset_database  # bench/pg.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -203,6 +205,8 @@ def main() -> int:
     }
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
+        if args.database_url.startswith("postgres"):
+            reset_database(args.database_url)
     else:
         env.pop("DATABASE_URL", None)
     database = "PostgreSQL" if args.database_url.startswith("postgres") else f"SQLite ({tmp})"

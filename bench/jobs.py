@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pg import reset_database  # bench/pg.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
@@ -97,6 +99,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="jobs-bench-"))
     databases = {"SQLite": f"sqlite:///{tmp / 'bench.sqlite3'}", "PostgreSQL": args.pg}
     print(f"jobs benchmark: {args.jobs} no-op jobs per run, {os.cpu_count()} CPUs")
+    reset_database(args.pg)
     for name, url in databases.items():
         manage(url, "migrate", "--noinput", "-v", "0")
         ours, ours_wall = measure(url, "bench.tasks.noop", args.jobs, OURS)

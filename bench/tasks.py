@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pg import reset_database  # bench/pg.py, beside this script
+
 if __name__ != "__main__":
     # The jobs benchmark's jobs, defined when imported as `bench.tasks` (settings are ready then).
     # Run as a script this module must not touch settings before each child picks its database.
@@ -191,15 +193,6 @@ def run_step(step: str, url: str, arg: int = 0) -> dict:
     raise SystemExit(f"step {step} failed on {url}:\n{proc.stdout}\n{proc.stderr}")
 
 
-def reset_pg(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def bench(label: str, url: str, args: argparse.Namespace) -> dict | None:
     print(f"\n== {label} ({args.tasks:,} daily tasks, one student each) ==", flush=True)
     print(f"setup: {run_step('setup', url, args.tasks)}", flush=True)
@@ -260,7 +253,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args)
     if not args.skip_pg:
-        reset_pg(PG_URL)
+        reset_database(PG_URL)
         bench("PostgreSQL", PG_URL, args)
 
 

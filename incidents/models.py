@@ -222,6 +222,23 @@ class OccurrenceEntity(models.Model):
         return entity_url(self.kind, self.entity_id)
 
 
+class PendingReport(models.Model):
+    """A browser report accepted by ingest and not grouped yet.
+
+    Ingest stores the scrubbed report here with one INSERT and answers 202; grouping and pairing
+    (several statements) run off the request path in `services.pending_reports_group`, from a
+    job nudged by ingest, a periodic job, and the hub's own pages before they read.
+    """
+
+    # A report of a deleted account goes with it, as its occurrences' actor would be unknown.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    capture = models.JSONField(help_text="The scrubbed, capped Capture of the report.")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"pending report {self.pk} of user {self.actor_id}"
+
+
 class RateBucket(models.Model):
     """Fixed one-minute windows of ingest counts per user and per IP, shared by all workers."""
 

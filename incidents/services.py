@@ -7,11 +7,11 @@ new one: "the person saw" beside "the backend said". Status changes are admin mu
 transaction with the audit event.
 """
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Field
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from incidents.models import (
     Level,
     Occurrence,
     OccurrenceEntity,
+    PendingReport,
     RateBucket,
     Source,
     Status,
@@ -78,6 +79,13 @@ class Capture:
     @property
     def level(self) -> str:
         return Level.REFUSAL if self.status_code and 400 <= self.status_code < 500 else Level.ERROR
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Capture":
+        return cls(**{**data, "entities": tuple((kind, ref) for kind, ref in data.get("entities", ()))})
 
     def title(self) -> str:
         message = self.message or "(no message)"
@@ -132,9 +140,11 @@ def _add_entities(occurrence: Occurrence, entities: tuple[tuple[str, str], ...],
 
 
 @transaction.atomic(savepoint=False)
-def occurrence_record(*, actor: User | None, capture: Capture) -> Occurrence:
-    """Store one occurrence in its incident (made on first sight); reopen a resolved incident."""
-    now = timezone.now()
+def occurrence_record(*, actor: User | None, capture: Capture, at: datetime | None = None) -> Occurrence:
+    """Store one occurrence in its incident (made on first sight); reopen a resolved incident.
+
+    `at` is when the failure was seen, if not now (a report grouped after it was received)."""
+    now = at or timezone.now()
     defaults = {
         "source": capture.source,
         "level": capture.level,
@@ -180,22 +190,32 @@ def occurrence_record(*, actor: User | None, capture: Capture) -> Occurrence:
     return occurrence
 
 
+def _insert_sql(model: type[models.Model], values: dict[str, Any]) -> tuple[str, list[Any]]:
+    """A plain `INSERT INTO table (columns) VALUES (...)` of model field values, with its params.
+
+    For the two hot statements of ingest and grouping, where the ORM's save machinery costs more
+    than the statement itself."""
+    fields = [cast(Field, model._meta.get_field(name)) for name in values]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(cast(str, f.column)) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({marks})", params  # noqa: S608
+
+
 def _upsert_incident(values: dict[str, Any]) -> tuple[int, str]:
     """Create the incident of a fingerprint or count one more occurrence in it: (id, status).
 
     One INSERT .. ON CONFLICT .. RETURNING statement (SQLite >= 3.35 and PostgreSQL): this is the
-    hot path of ingest, and a single statement is also free of the create/create race.
+    hot path of grouping, and a single statement is also free of the create/create race.
     """
-    fields = [cast(Field, Incident._meta.get_field(name)) for name in values]
     q = connection.ops.quote_name
     table = q(Incident._meta.db_table)
-    columns = ", ".join(q(cast(str, f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    insert, params = _insert_sql(Incident, values)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 - names from our model
-            f"ON CONFLICT ({q('fingerprint')}) DO UPDATE SET {q('last_seen')} = excluded.{q('last_seen')}, "
+            f"{insert} ON CONFLICT ({q('fingerprint')}) DO UPDATE SET "
+            f"{q('last_seen')} = excluded.{q('last_seen')}, "
             f"{q('occurrence_count')} = {table}.{q('occurrence_count')} + 1 "
             f"RETURNING {q('id')}, {q('status')}",
             params,
@@ -233,7 +253,9 @@ def _reopen_as_regression(incident: Incident, now: Any) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def browser_report_record(*, actor: User, capture: Capture) -> tuple[Occurrence, bool]:
+def browser_report_record(
+    *, actor: User, capture: Capture, at: datetime | None = None
+) -> tuple[Occurrence, bool]:
     """Record a browser report; (occurrence, paired) where paired means it joined the backend's
     record of the same request, made by the same person."""
     if capture.request_id:
@@ -247,7 +269,7 @@ def browser_report_record(*, actor: User, capture: Capture) -> tuple[Occurrence,
             existing = Occurrence.objects.select_for_update().get(pk=match[0])
             if existing.has_browser_side:
                 return existing, True  # the same report twice: keep the first
-            fields = _side_fields(capture, timezone.now())
+            fields = _side_fields(capture, at or timezone.now())
             fields.pop("user_agent")
             for name, value in fields.items():
                 setattr(existing, name, value)
@@ -256,7 +278,54 @@ def browser_report_record(*, actor: User, capture: Capture) -> tuple[Occurrence,
             existing.save(update_fields=[*fields, "user_agent"])
             _add_entities(existing, capture.entities)
             return existing, True
-    return occurrence_record(actor=actor, capture=capture), False
+    return occurrence_record(actor=actor, capture=capture, at=at), False
+
+
+# --- Browser reports: accepted by ingest now, grouped just after. ---------------------------
+
+
+def browser_report_accept(*, actor: User, capture: Capture) -> None:
+    """Keep a report for grouping: one INSERT, so the request that sent it is answered at once."""
+    values = {"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now()}
+    insert, params = _insert_sql(PendingReport, values)
+    with connection.cursor() as cursor:
+        cursor.execute(insert, params)
+
+
+@dataclass(frozen=True)
+class Grouped:
+    reports: int
+    paired: int
+    left: bool  # stopped at `limit` with reports still waiting
+
+
+def pending_reports_group(*, limit: int | None = None, batch: int = 100) -> Grouped:
+    """Group waiting browser reports, oldest first, in transactions of `batch` reports.
+
+    Safe to run in several processes at once: on PostgreSQL each batch locks its rows and skips
+    rows another run holds; SQLite has one writer at a time. A report is removed in the same
+    transaction that records it, so it is grouped exactly once; an error rolls its batch back
+    and leaves those reports waiting for the next run.
+    """
+    reports = paired = 0
+    while limit is None or reports < limit:
+        size = batch if limit is None else min(batch, limit - reports)
+        with transaction.atomic():
+            rows = list(
+                PendingReport.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("actor")
+                .order_by("id")[:size]
+            )
+            if not rows:
+                return Grouped(reports=reports, paired=paired, left=False)
+            for row in rows:
+                _occurrence, joined = browser_report_record(
+                    actor=row.actor, capture=Capture.from_json(row.capture), at=row.received_at
+                )
+                paired += joined
+            PendingReport.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        reports += len(rows)
+    return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
 
 
 # --- Status changes: admin mutations, each with its audit event. ---------------------------

@@ -6,7 +6,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -16,8 +16,9 @@ from accounts.access import admin_required
 from accounts.models import User
 from incidents import ratelimit, reports, services
 from incidents.filters import HubFilters
-from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity
+from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity, PendingReport
 from incidents.sparkline import sparklines
+from incidents.tasks import nudge_grouping
 from jobs import queries as job_queries
 
 
@@ -41,13 +42,16 @@ def ingest(request: HttpRequest) -> JsonResponse:
         ratelimit.check(user_id=user_id, ip=ip)  # refused reports count against the limit too
         raise
     # One short write transaction per report (SQLite has one writer at a time): the limit's
-    # counters and the occurrence commit together; a refusal over the limit rolls its count back.
+    # counters and the accepted report commit together; a refusal over the limit rolls its
+    # count back. Grouping and pairing run just after, in a job (see incidents/tasks.py).
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         ratelimit.check(user_id=user_id, ip=ip)
-        _occurrence, paired = services.browser_report_record(
-            actor=cast(User, user), capture=reports.to_capture(report, request)
-        )
-    return JsonResponse({"status": "recorded", "paired": paired}, status=202)
+        services.browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
+    nudge_grouping()
+    return JsonResponse({"status": "accepted"}, status=202)
 
 
 def _parse(request: HttpRequest, limit: int) -> Any:
@@ -75,9 +79,23 @@ def _incident(incident_id: int) -> Incident:
     return incident
 
 
+# The hub groups what is still waiting before it reads, so an admin sees every report accepted
+# so far; past this many the worker is left to finish and the page says how many wait.
+HUB_GROUPS_AT_MOST = 500
+
+
+def _group_waiting_reports() -> int:
+    """Group waiting browser reports (up to a bound); how many are still waiting after."""
+    if not PendingReport.objects.exists():
+        return 0  # the usual case: one cheap query
+    grouped = services.pending_reports_group(limit=HUB_GROUPS_AT_MOST)
+    return PendingReport.objects.count() if grouped.left else 0
+
+
 @admin_required
 @require_GET
 def incident_list(request: HttpRequest) -> HttpResponse:
+    waiting = _group_waiting_reports()
     filters = HubFilters.from_query(request.GET)
     incidents = filters.apply(Incident.objects.for_hub_list())
     page = Paginator(incidents, 50).get_page(request.GET.get("page"))
@@ -88,13 +106,20 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/list.html",
-        {"page": page, "incidents": rows, "filters": filters, "choices": filters.choices()},
+        {
+            "page": page,
+            "incidents": rows,
+            "filters": filters,
+            "choices": filters.choices(),
+            "waiting": waiting,
+        },
     )
 
 
 @admin_required
 @require_GET
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    waiting = _group_waiting_reports()
     incident = _incident(incident_id)
     occurrences = Paginator(Occurrence.objects.filter(incident=incident).for_detail(), 20).get_page(
         request.GET.get("page")
@@ -125,6 +150,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
             "actors": list(actors),
             "entities": [OccurrenceEntity(kind=k, entity_id=i) for k, i in entities],
             "history": history,
+            "waiting": waiting,
         },
     )
 

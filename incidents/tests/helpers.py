@@ -5,7 +5,7 @@ from typing import Any
 
 from django.test import Client
 
-from incidents.services import Capture, occurrence_record
+from incidents.services import Capture, occurrence_record, pending_reports_group
 
 
 def report(**overrides: Any) -> dict[str, Any]:
@@ -22,9 +22,13 @@ def report(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def post_report(client: Client, body: Any, **extra: Any) -> Any:
+def post_report(client: Client, body: Any, *, group: bool = True, **extra: Any) -> Any:
+    """POST a report; once accepted, group it as the worker would (unless group=False)."""
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-    return client.post("/api/incidents", data=data, content_type="application/json", **extra)
+    response = client.post("/api/incidents", data=data, content_type="application/json", **extra)
+    if group and response.status_code == 202:
+        pending_reports_group()
+    return response
 
 
 def backend_capture(**overrides: Any) -> Capture:

@@ -93,6 +93,37 @@ def test_scrub_text_masks_secrets_and_cards_but_not_plain_numbers():
     assert "next=/x" in scrubbed
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "password",
+        "PASSWD",
+        "passphrase",
+        "pwd",
+        "access_token",
+        "Client-Secret",
+        "Authorisation",
+        "authorization",
+        "Set-Cookie",
+        "sessionid",
+        "csrfmiddlewaretoken",
+        "api-key",
+        "API_KEY",
+        "apikey",
+        "private key",
+        "credentials",
+        "X-Signature",
+    ],
+)
+def test_every_secret_word_is_masked_in_any_case(key):
+    assert scrub_text(f"before {key}=s3cr3t-value after") == f"before {key}=[scrubbed] after"
+
+
+def test_tokens_without_a_key_are_masked():
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXBhcnQ"
+    assert scrub_text(f"Basic dXNlcjpwYXNzd29yZA== and {jwt}") == "Basic [scrubbed] and [scrubbed]"
+
+
 def test_large_payloads_are_capped():
     capped = cap_payload({"data": ["x" * 1000] * 50})
     assert capped["_truncated"] is True and len(capped["preview"]) <= 4096

@@ -33,12 +33,12 @@ def test_only_admins_open_the_hub(admin_client, parent_client, other_parent_clie
 def test_the_list_runs_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
     for n in range(3):
         record(error_code=f"code_{n}")
-    # session, user, count, page, sparklines
-    with django_assert_num_queries(5):
+    # session, user, waiting reports, count, page, sparklines
+    with django_assert_num_queries(6):
         response = admin_client.get(LIST)
     for n in range(3, 12):
         record(error_code=f"code_{n}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = admin_client.get(LIST)
     assert response.content.count(b"data-incident=") == 12
     assert b"<polyline" in response.content
@@ -49,8 +49,9 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(admin_client, admin, dja
     for n in range(5):
         record(actor=admin, entities=(("student", str(n)),))
     detail = reverse("incidents:detail", kwargs={"incident_id": incident.pk})
-    # session, user, incident, count, occurrences, entities of them, actors, entity list, history
-    with django_assert_num_queries(9):
+    # session, user, waiting reports, incident, count, occurrences, entities of them, actors,
+    # entity list, history
+    with django_assert_num_queries(10):
         assert admin_client.get(detail).status_code == 200
 
 
@@ -152,3 +153,27 @@ def test_the_student_page_shows_its_incidents_panel(admin_client, student, other
 def test_navigation_shows_incidents(admin_client):
     content = admin_client.get(LIST).content.decode()
     assert f'href="{LIST}"' in content
+
+
+def test_the_hub_groups_waiting_reports_before_it_reads(admin_client, parent_client):
+    post_report(parent_client, report(), group=False)
+    response = admin_client.get(LIST)
+    incident = Incident.objects.get()
+    assert f'data-incident="{incident.pk}"'.encode() in response.content
+    assert b"data-waiting" not in response.content
+
+
+def test_a_large_backlog_is_left_to_the_worker_and_the_page_says_so(admin_client, parent_client, monkeypatch):
+    from incidents import views
+
+    monkeypatch.setattr(views, "HUB_GROUPS_AT_MOST", 2)
+    for n in range(5):
+        post_report(parent_client, report(entities=[f"student:{n}"]), group=False)
+    response = admin_client.get(LIST)
+    assert b'data-waiting="3"' in response.content
+    assert b"3</span> more browser reports are still being grouped" in response.content
+    assert Incident.objects.get().occurrence_count == 2
+    detail = reverse("incidents:detail", kwargs={"incident_id": Incident.objects.get().pk})
+    response = admin_client.get(detail)
+    assert b"1</span> more browser report is still being grouped" in response.content
+    assert b"data-waiting" not in admin_client.get(LIST).content

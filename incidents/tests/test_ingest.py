@@ -6,9 +6,13 @@ from urllib.parse import urlencode
 import pytest
 import time_machine
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
-from incidents.models import Incident, Occurrence, RateBucket
+from incidents import tasks
+from incidents.models import Incident, Occurrence, PendingReport, RateBucket
+from incidents.services import Grouped, pending_reports_group
 from incidents.tests.helpers import post_report, record, report
+from jobs.models import JobInfo
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +68,7 @@ def test_a_beacon_form_post_carries_the_token_in_the_body(admin):
     form = urlencode({"csrfmiddlewaretoken": token, "report": json.dumps(report())})
     response = client.post("/api/incidents", form, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 202
+    assert pending_reports_group().reports == 1
     assert Occurrence.objects.count() == 1
 
 
@@ -183,7 +188,7 @@ def test_a_report_with_the_request_id_of_a_backend_record_completes_it(admin_cli
         admin_client,
         report(request={"method": "POST", "url": "/x/", "status": 409, "request_id": "req-12345678"}),
     )
-    assert response.json() == {"status": "recorded", "paired": True}
+    assert response.json() == {"status": "accepted"}
     backend.refresh_from_db()
     assert backend.has_browser_side and backend.has_backend_side
     assert backend.ui_message == "Failed to remove schedule. Please try again."
@@ -193,11 +198,12 @@ def test_a_report_with_the_request_id_of_a_backend_record_completes_it(admin_cli
 
 def test_another_persons_request_id_does_not_pair(parent_client, admin):
     record(actor=admin, request_id="req-12345678")
-    response = post_report(
+    post_report(
         parent_client,
         report(request={"method": "POST", "url": "/x/", "status": 409, "request_id": "req-12345678"}),
+        group=False,
     )
-    assert response.json()["paired"] is False
+    assert pending_reports_group() == Grouped(reports=1, paired=0, left=False)
     assert Occurrence.objects.count() == 2
 
 
@@ -210,3 +216,61 @@ def test_a_javascript_error_report(parent_client):
 
 def test_get_is_not_allowed(admin_client):
     assert admin_client.get("/api/incidents").status_code == 405
+
+
+def test_ingest_answers_before_grouping_and_asks_the_worker_to_group(admin_client, admin, monkeypatch):
+    monkeypatch.setattr(tasks, "_next_nudge", 0.0)  # this process may have nudged a moment ago
+    response = post_report(admin_client, report(), group=False)
+    assert response.status_code == 202 and response.json() == {"status": "accepted"}
+    assert not Occurrence.objects.exists()
+    pending = PendingReport.objects.get()
+    assert pending.actor == admin and pending.capture["ui_message"].startswith("Failed to remove")
+    job = DBTaskResult.objects.get(task_path="incidents.tasks.group_pending_reports")
+    assert job.status == "READY" and JobInfo.objects.get(job=job).key == "incidents:group-reports"
+    # Many reports, one queued grouping job: the key refuses a second one while it waits.
+    for _ in range(3):
+        post_report(admin_client, report(), group=False)
+        monkeypatch.setattr(tasks, "_next_nudge", 0.0)
+    assert DBTaskResult.objects.filter(task_path="incidents.tasks.group_pending_reports").count() == 1
+
+    assert tasks.group_pending_reports.call() == 4
+    assert not PendingReport.objects.exists()
+    incident = Incident.objects.get()
+    assert incident.occurrence_count == 4 and incident.source == "browser"
+
+
+def test_grouping_keeps_the_time_a_report_was_received(admin_client):
+    with time_machine.travel("2026-03-02 09:00:00+00:00", tick=False):
+        post_report(admin_client, report(), group=False)
+    with time_machine.travel("2026-03-02 09:05:00+00:00", tick=False):
+        pending_reports_group()
+    occurrence = Occurrence.objects.get()
+    assert occurrence.created_at.isoformat() == "2026-03-02T09:00:00+00:00"
+    assert occurrence.browser_reported_at == occurrence.created_at
+    assert Incident.objects.get().first_seen == occurrence.created_at
+
+
+def test_grouping_works_in_bounded_batches_and_says_what_is_left(admin_client):
+    for n in range(7):
+        post_report(admin_client, report(entities=[f"student:{n}"]), group=False)
+    assert pending_reports_group(limit=5, batch=2) == Grouped(reports=5, paired=0, left=True)
+    assert PendingReport.objects.count() == 2
+    assert pending_reports_group(batch=2) == Grouped(reports=2, paired=0, left=False)
+    assert Occurrence.objects.count() == 7 and Incident.objects.count() == 1
+
+
+def test_a_failing_batch_is_rolled_back_and_its_reports_wait(admin_client, monkeypatch):
+    from incidents import services
+
+    for _ in range(2):
+        post_report(admin_client, report(), group=False)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "browser_report_record", broken)
+    with pytest.raises(RuntimeError):
+        pending_reports_group()
+    assert PendingReport.objects.count() == 2 and not Occurrence.objects.exists()
+    monkeypatch.undo()
+    assert pending_reports_group().reports == 2

@@ -17,9 +17,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 def wait_for_browser_report(*, status: int, timeout: float = 10.0):
     from incidents.models import Occurrence
+    from incidents.services import pending_reports_group
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        pending_reports_group()  # the worker's part: no worker runs beside the live server
         found = Occurrence.objects.filter(status_code=status, browser_reported_at__isnull=False).first()
         if found is not None:
             return found
