@@ -6,6 +6,11 @@ p99 under 50 ms at 200 reports/s, and ingest throughput at least 0.4x /healthz t
     .venv/bin/python bench/incidents.py                       # fresh SQLite database in a temp dir
     .venv/bin/python bench/incidents.py --database-url postgres://postgres@127.0.0.1:5432/academy_incidents
 
+Ingest answers 202 once the report is stored; a jobs worker groups it just after (as in
+production, one `manage.py worker` runs beside gunicorn on the same two CPUs). After the ingest
+phases the run waits for the worker to empty the inbox and prints how long that took and
+whether every accepted report became an occurrence.
+
 Phases, all in one run against one gunicorn (2 sync workers):
   1. /healthz, closed loop: N requests from C concurrent clients (the floor);
   2. a logged-in no-op POST, closed loop (bench/floor_urls.py): what any logged-in, CSRF-checked
@@ -23,6 +28,7 @@ import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -30,6 +36,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from pg import reset_database  # bench/pg.py, beside this script
@@ -165,6 +172,41 @@ def run_phase(
     }
 
 
+def inbox_counts(env: dict[str, str]) -> tuple[int, int]:
+    """(reports waiting to be grouped, occurrences), read straight from the database."""
+    query = (
+        "SELECT (SELECT count(*) FROM incidents_pendingreport), (SELECT count(*) FROM incidents_occurrence)"
+    )
+    if env.get("DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            row = conn.execute(query).fetchone()
+    else:
+        with closing(sqlite3.connect(Path(env["VAR_DIR"]) / "academy.sqlite3", timeout=30)) as conn:
+            row = conn.execute(query).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def wait_for_grouping(env: dict[str, str], timeout: float = 300) -> tuple[int, float]:
+    """Wait until the worker has grouped every accepted report: (still waiting, seconds waited)."""
+    started = time.perf_counter()
+    while True:
+        waiting = inbox_counts(env)[0]
+        waited = time.perf_counter() - started
+        if not waiting or waited > timeout:
+            return waiting, waited
+        time.sleep(0.1)
+
+
+def grouping_line(env: dict[str, str], reports: int) -> str:
+    waiting, lag = wait_for_grouping(env)
+    if waiting:
+        return f"  grouping by the worker: {waiting} reports still waiting after {lag:.0f} s"
+    return f"  grouped by the worker: inbox empty {lag:.1f} s after the last of these {reports} reports"
+
+
 def line(name: str, r: dict[str, float]) -> str:
     return (
         f"{name:<28} {r['n']:>6.0f} req in {r['seconds']:6.2f}s  {r['throughput']:8.1f} req/s  "
@@ -217,6 +259,7 @@ def main() -> int:
     token = secrets.token_urlsafe(24)[:32].ljust(32, "a").replace("-", "a").replace("_", "b")
 
     port = free_port()
+    worker = subprocess.Popen([PY, "manage.py", "worker", "--queues", "*"], cwd=ROOT, env=env)
     server = subprocess.Popen(
         [
             GUNICORN,
@@ -251,6 +294,8 @@ def main() -> int:
             f"report ~{len(report(1, run_id))} bytes; half of the reports start a new group; "
             f"DB_CONN_MAX_AGE={env['DB_CONN_MAX_AGE']}; load average before: {os.getloadavg()[0]:.1f}"
         )
+        wait_for_grouping(env)  # the warm-up's reports
+        occurrences_before = inbox_counts(env)[1]
         health = run_phase(clients, args.requests, lambda c, i: c.request("GET", "/healthz"))
         print(line("GET /healthz (floor)", health))
         floor = run_phase(
@@ -261,6 +306,7 @@ def main() -> int:
             clients, args.requests, lambda c, i: c.request("POST", "/api/incidents", report(i, run_id))
         )
         print(line("POST /api/incidents", ingest))
+        print(grouping_line(env, ingest["n"]))
         paced = run_phase(
             clients,
             args.paced_requests,
@@ -268,11 +314,15 @@ def main() -> int:
             rate=args.rate,
         )
         print(line(f"POST /api/incidents @{args.rate:.0f}/s", paced))
+        print(grouping_line(env, paced["n"]))
+        accepted = sum(r["statuses"].get(202, 0) for r in (ingest, paced))
 
         ratio = ingest["throughput"] / health["throughput"]
         ok_ratio = ratio >= 0.4
         ok_p99 = paced["p99_ms"] < 50 and paced["throughput"] >= args.rate * 0.95
         all_ok = all(r["statuses"] == {202: r["n"]} for r in (ingest, paced))
+        grouped = inbox_counts(env)[1] - occurrences_before
+        print(f"every accepted report grouped: {grouped} occurrences for {accepted} reports")
         print(
             f"ingest/healthz throughput ratio: {ratio:.2f} (target >= 0.40) {'OK' if ok_ratio else 'MISSED'}"
         )
@@ -285,11 +335,12 @@ def main() -> int:
         print(
             f"where the time goes: a logged-in no-op POST runs at {floor_ratio:.2f}x /healthz (session, "
             f"user, CSRF, middleware); ingest runs at {ingest['throughput'] / floor['throughput']:.2f}x "
-            "that no-op (validation, scrubbing, rate limit, grouping, one transaction)"
+            "that no-op (validation, scrubbing, and one transaction: rate limit and the report's INSERT)"
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -6,7 +6,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -41,15 +40,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
     except reports.InvalidReport:
         ratelimit.check(user_id=user_id, ip=ip)  # refused reports count against the limit too
         raise
-    # One short write transaction per report (SQLite has one writer at a time): the limit's
-    # counters and the accepted report commit together; a refusal over the limit rolls its
-    # count back. Grouping and pairing run just after, in a job (see incidents/tasks.py).
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        ratelimit.check(user_id=user_id, ip=ip)
-        services.browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
+    services.browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
     nudge_grouping()
     return JsonResponse({"status": "accepted"}, status=202)
 
