@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.db import connection, models, transaction
-from django.db.models import Field
+from django.db.models import Case, F, Field, Value, When
 from django.utils import timezone
 
 from academy.errors import Conflict
@@ -127,103 +127,137 @@ def _side_fields(capture: Capture, now: Any) -> dict[str, Any]:
     }
 
 
-def _add_entities(occurrence: Occurrence, entities: tuple[tuple[str, str], ...], new: bool = False) -> None:
-    if not entities:
-        return
-    known = set() if new else {(e.kind, e.entity_id) for e in occurrence.entities.all()}
-    rows = [
-        OccurrenceEntity(occurrence=occurrence, incident_id=occurrence.incident_id, kind=k, entity_id=i)
-        for k, i in dict.fromkeys(entities)
-        if (k, i) not in known
+@dataclass(frozen=True)
+class Seen:
+    """One failure to record: who met it, what was captured, and when."""
+
+    actor: User | None
+    capture: Capture
+    at: datetime
+
+    @property
+    def fingerprint(self) -> str:
+        c = self.capture
+        return fingerprint(
+            source=c.source, route=c.route, status=c.status_code, code=c.code, message=c.message
+        )
+
+
+def _entity_rows(occurrence_id: int, incident_id: int, capture: Capture) -> list[OccurrenceEntity]:
+    return [
+        OccurrenceEntity(occurrence_id=occurrence_id, incident_id=incident_id, kind=kind, entity_id=ref)
+        for kind, ref in dict.fromkeys(capture.entities)
     ]
-    if rows:
-        OccurrenceEntity.objects.bulk_create(rows)
 
 
 @transaction.atomic(savepoint=False)
 def occurrence_record(*, actor: User | None, capture: Capture, at: datetime | None = None) -> Occurrence:
     """Store one occurrence in its incident (made on first sight); reopen a resolved incident.
 
-    `at` is when the failure was seen, if not now (a report grouped after it was received)."""
-    now = at or timezone.now()
-    defaults = {
-        "source": capture.source,
-        "level": capture.level,
-        "title": capture.title(),
-        "route": capture.route,
-        "method": capture.method,
-        "status_code": capture.status_code,
-        "error_code": clip(capture.code, 200),
-        "message": normalise_message(capture.message),
-        "first_seen": now,
-        "last_seen": now,
-        "occurrence_count": 1,
-    }
-    key = fingerprint(
-        source=capture.source,
-        route=capture.route,
-        status=capture.status_code,
-        code=capture.code,
-        message=capture.message,
+    `at` is when the failure was seen, if not now."""
+    return _record([Seen(actor=actor, capture=capture, at=at or timezone.now())])[0]
+
+
+def _record(batch: list[Seen]) -> list[Occurrence]:
+    """Store occurrences in their incidents in a fixed number of statements, whatever the batch
+    size: one upsert for the incidents, one insert for the occurrences, one for their entities.
+    Reopens a resolved incident as a regression. Callers hold a transaction."""
+    if not batch:
+        return []
+    groups: dict[str, list[Seen]] = {}
+    for seen in batch:
+        groups.setdefault(seen.fingerprint, []).append(seen)
+    incidents = _upsert_incidents(groups)
+    for key, (incident_id, status) in incidents.items():
+        if status == Status.RESOLVED:
+            _reopen_as_regression(Incident(pk=incident_id, status=status), max(s.at for s in groups[key]))
+    occurrences = Occurrence.objects.bulk_create(
+        [
+            Occurrence(
+                incident_id=incidents[seen.fingerprint][0],
+                source=seen.capture.source,
+                actor=seen.actor if actor_type_of(seen.actor) != ActorType.SYSTEM else None,
+                actor_type=actor_type_of(seen.actor),
+                method=seen.capture.method,
+                url=seen.capture.url,
+                route=seen.capture.route,
+                status_code=seen.capture.status_code,
+                request_id=seen.capture.request_id,
+                job_id=seen.capture.job_id,
+                task_name=seen.capture.task_name,
+                attempt=seen.capture.attempt,
+                client_ip=seen.capture.client_ip,
+                created_at=seen.at,
+                **_side_fields(seen.capture, seen.at),
+            )
+            for seen in batch
+        ]
     )
-    incident_id, status = _upsert_incident({**defaults, "fingerprint": key, "status": Status.OPEN})
-    incident = Incident(pk=incident_id, status=status)
-    if status == Status.RESOLVED:
-        _reopen_as_regression(incident, now)
-    occurrence = Occurrence.objects.create(
-        incident_id=incident_id,
-        source=capture.source,
-        actor=actor if actor_type_of(actor) != ActorType.SYSTEM else None,
-        actor_type=actor_type_of(actor),
-        method=capture.method,
-        url=capture.url,
-        route=capture.route,
-        status_code=capture.status_code,
-        request_id=capture.request_id,
-        job_id=capture.job_id,
-        task_name=capture.task_name,
-        attempt=capture.attempt,
-        client_ip=capture.client_ip,
-        created_at=now,
-        **_side_fields(capture, now),
-    )
-    _add_entities(occurrence, capture.entities, new=True)
-    return occurrence
+    entities = [
+        row
+        for occurrence, seen in zip(occurrences, batch, strict=True)
+        for row in _entity_rows(occurrence.pk, occurrence.incident_id, seen.capture)
+    ]
+    if entities:
+        OccurrenceEntity.objects.bulk_create(entities)
+    return occurrences
 
 
-def _insert_sql(model: type[models.Model], values: dict[str, Any]) -> tuple[str, list[Any]]:
-    """A plain `INSERT INTO table (columns) VALUES (...)` of model field values, with its params.
+def _upsert_incidents(groups: dict[str, list[Seen]]) -> dict[str, tuple[int, str]]:
+    """Create the incident of each fingerprint or count its new occurrences: {key: (id, status)}.
 
-    For the two hot statements of ingest and grouping, where the ORM's save machinery costs more
-    than the statement itself."""
-    fields = [cast(Field, model._meta.get_field(name)) for name in values]
-    q = connection.ops.quote_name
-    columns = ", ".join(q(cast(str, f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
-    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({marks})", params  # noqa: S608
-
-
-def _upsert_incident(values: dict[str, Any]) -> tuple[int, str]:
-    """Create the incident of a fingerprint or count one more occurrence in it: (id, status).
-
-    One INSERT .. ON CONFLICT .. RETURNING statement (SQLite >= 3.35 and PostgreSQL): this is the
-    hot path of grouping, and a single statement is also free of the create/create race.
+    One INSERT .. ON CONFLICT .. RETURNING statement (SQLite >= 3.35 and PostgreSQL), free of the
+    create/create race. Rows go in fingerprint order, so two concurrent batches lock shared
+    incidents in the same order and cannot deadlock.
     """
+    rows = []
+    for key in sorted(groups):
+        first = groups[key][0].capture
+        times = [seen.at for seen in groups[key]]
+        rows.append(
+            {
+                "fingerprint": key,
+                "source": first.source,
+                "level": first.level,
+                "title": first.title(),
+                "route": first.route,
+                "method": first.method,
+                "status_code": first.status_code,
+                "error_code": clip(first.code, 200),
+                "message": normalise_message(first.message),
+                "status": Status.OPEN,
+                "first_seen": min(times),
+                "last_seen": max(times),
+                "occurrence_count": len(times),
+            }
+        )
     q = connection.ops.quote_name
-    table = q(Incident._meta.db_table)
-    insert, params = _insert_sql(Incident, values)
+    table, last_seen, count = q(Incident._meta.db_table), q("last_seen"), q("occurrence_count")
+    insert, params = _insert_sql(Incident, rows)
     with connection.cursor() as cursor:
         cursor.execute(
             f"{insert} ON CONFLICT ({q('fingerprint')}) DO UPDATE SET "
-            f"{q('last_seen')} = excluded.{q('last_seen')}, "
-            f"{q('occurrence_count')} = {table}.{q('occurrence_count')} + 1 "
-            f"RETURNING {q('id')}, {q('status')}",
+            # A report grouped late must not move last_seen back.
+            f"{last_seen} = CASE WHEN excluded.{last_seen} > {table}.{last_seen} "
+            f"THEN excluded.{last_seen} ELSE {table}.{last_seen} END, "
+            f"{count} = {table}.{count} + excluded.{count} "
+            f"RETURNING {q('fingerprint')}, {q('id')}, {q('status')}",
             params,
         )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0]), str(row[1])
+        return {str(key): (int(pk), str(status)) for key, pk, status in cursor.fetchall()}
+
+
+def _insert_sql(model: type[models.Model], rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """A plain `INSERT INTO table (columns) VALUES (...), ...` of model field values, with params.
+
+    For the hot statements of ingest and grouping, where the ORM's save machinery costs more
+    than the statement itself. Every row has the same fields."""
+    fields = [cast(Field, model._meta.get_field(name)) for name in rows[0]]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(cast(str, f.column)) for f in fields)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    params = [f.get_db_prep_save(row[f.name], connection) for row in rows for f in fields]
+    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES {values}", params  # noqa: S608
 
 
 def _reopen_as_regression(incident: Incident, now: Any) -> None:
@@ -253,35 +287,6 @@ def _reopen_as_regression(incident: Incident, now: Any) -> None:
     incident.regressed_at = now
 
 
-@transaction.atomic(savepoint=False)
-def browser_report_record(
-    *, actor: User, capture: Capture, at: datetime | None = None
-) -> tuple[Occurrence, bool]:
-    """Record a browser report; (occurrence, paired) where paired means it joined the backend's
-    record of the same request, made by the same person."""
-    if capture.request_id:
-        match = (
-            Occurrence.objects.filter(request_id=capture.request_id, actor=actor)
-            .order_by("-id")
-            .values_list("pk", "browser_reported_at")
-            .first()
-        )
-        if match is not None:
-            existing = Occurrence.objects.select_for_update().get(pk=match[0])
-            if existing.has_browser_side:
-                return existing, True  # the same report twice: keep the first
-            fields = _side_fields(capture, at or timezone.now())
-            fields.pop("user_agent")
-            for name, value in fields.items():
-                setattr(existing, name, value)
-            existing.user_agent = existing.user_agent or capture.user_agent
-            existing.page_url = capture.page_url
-            existing.save(update_fields=[*fields, "user_agent"])
-            _add_entities(existing, capture.entities)
-            return existing, True
-    return occurrence_record(actor=actor, capture=capture, at=at), False
-
-
 # --- Browser reports: accepted by ingest now, grouped just after. ---------------------------
 
 
@@ -290,15 +295,16 @@ def browser_report_accept(*, actor: User, capture: Capture) -> None:
 
     One short write transaction (SQLite has one writer at a time): the limit's counters and the
     report's single INSERT commit together, and a refusal over the limit rolls its count back.
-    Grouping and pairing, several statements, run just after in a job (incidents/tasks.py).
+    Grouping and pairing run just after, a batch at a time, in a job (incidents/tasks.py).
 
     On PostgreSQL this one transaction does not wait for its WAL flush (`SET LOCAL`, nothing
     else is affected): a report is telemetry the browser sends once and never retries, so the
     wait buys the person nothing. A PostgreSQL crash may lose the reports of its last ~0.6 s
     (3 x wal_writer_delay); an app crash loses none. Grouping and audit commit synchronously.
     """
-    values = {"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now()}
-    insert, params = _insert_sql(PendingReport, values)
+    insert, params = _insert_sql(
+        PendingReport, [{"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now()}]
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL synchronous_commit = off")
@@ -313,8 +319,13 @@ class Grouped:
     left: bool  # stopped at `limit` with reports still waiting
 
 
-def pending_reports_group(*, limit: int | None = None, batch: int = 100) -> Grouped:
-    """Group waiting browser reports, oldest first, in transactions of `batch` reports.
+# Reports per transaction. SQLite has one writer at a time and ingest waits while a batch
+# writes, so a batch stays short (~10 ms); larger batches save little per report.
+GROUP_BATCH = 50
+
+
+def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH) -> Grouped:
+    """Group waiting browser reports, oldest first, a batch per transaction.
 
     Safe to run in several processes at once: on PostgreSQL each batch locks its rows and skips
     rows another run holds; SQLite has one writer at a time. A report is removed in the same
@@ -332,14 +343,67 @@ def pending_reports_group(*, limit: int | None = None, batch: int = 100) -> Grou
             )
             if not rows:
                 return Grouped(reports=reports, paired=paired, left=False)
-            for row in rows:
-                _occurrence, joined = browser_report_record(
-                    actor=row.actor, capture=Capture.from_json(row.capture), at=row.received_at
-                )
-                paired += joined
+            paired += browser_reports_record(
+                [
+                    Seen(actor=row.actor, capture=Capture.from_json(row.capture), at=row.received_at)
+                    for row in rows
+                ]
+            )
             PendingReport.objects.filter(pk__in=[row.pk for row in rows]).delete()
         reports += len(rows)
     return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
+
+
+def browser_reports_record(reports: list[Seen]) -> int:
+    """Record browser reports, oldest first; how many completed a backend record.
+
+    A report whose request id matches an occurrence of the same person joins it: "the person
+    saw" beside "the backend said". A second report of the same request is the same report sent
+    twice: the first is kept. Every other report is a new occurrence, all in one `_record`.
+    Callers hold a transaction.
+    """
+    wanted = {(r.capture.request_id, r.actor.pk) for r in reports if r.capture.request_id and r.actor}
+    known: dict[tuple[str, int], tuple[int, int, bool]] = {}
+    if wanted:
+        candidates = (
+            Occurrence.objects.filter(request_id__in={request_id for request_id, _ in wanted})
+            .order_by("id")
+            .values_list("request_id", "actor_id", "pk", "incident_id", "browser_reported_at")
+        )
+        for request_id, actor_id, pk, incident_id, browser_at in candidates:
+            if (request_id, actor_id) in wanted:  # the latest one wins
+                known[(request_id, actor_id)] = (pk, incident_id, browser_at is not None)
+    new: list[Seen] = []
+    paired = 0
+    entities: list[OccurrenceEntity] = []
+    for report in reports:
+        key = (report.capture.request_id, report.actor.pk if report.actor else 0)
+        if key not in known:
+            new.append(report)
+            if report.capture.request_id:
+                known[key] = (0, 0, True)  # later copies of this report are duplicates
+            continue
+        pk, incident_id, has_browser_side = known[key]
+        known[key] = (pk, incident_id, True)
+        if not has_browser_side and _add_browser_side(pk, report):
+            paired += 1
+            entities += _entity_rows(pk, incident_id, report.capture)
+    _record(new)
+    if entities:
+        # The backend may have named some of the same entities; those are kept once.
+        OccurrenceEntity.objects.bulk_create(entities, ignore_conflicts=True)
+    return paired
+
+
+def _add_browser_side(occurrence_id: int, report: Seen) -> bool:
+    fields = _side_fields(report.capture, report.at)
+    user_agent = fields.pop("user_agent")
+    # Conditional: of two runs that both saw the occurrence without a browser side, one writes.
+    return bool(
+        Occurrence.objects.filter(pk=occurrence_id, browser_reported_at__isnull=True).update(
+            **fields, user_agent=Case(When(user_agent="", then=Value(user_agent)), default=F("user_agent"))
+        )
+    )
 
 
 # --- Status changes: admin mutations, each with its audit event. ---------------------------

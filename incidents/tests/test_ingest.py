@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from incidents import tasks
 from incidents.models import Incident, Occurrence, PendingReport, RateBucket
-from incidents.services import Grouped, pending_reports_group
+from incidents.services import Grouped, incident_resolve, pending_reports_group
 from incidents.tests.helpers import post_report, record, report
 from jobs.models import JobInfo
 
@@ -265,12 +265,67 @@ def test_a_failing_batch_is_rolled_back_and_its_reports_wait(admin_client, monke
     for _ in range(2):
         post_report(admin_client, report(), group=False)
 
-    def broken(**kwargs):
+    def broken(reports):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "browser_report_record", broken)
+    monkeypatch.setattr(services, "browser_reports_record", broken)
     with pytest.raises(RuntimeError):
         pending_reports_group()
     assert PendingReport.objects.count() == 2 and not Occurrence.objects.exists()
     monkeypatch.undo()
     assert pending_reports_group().reports == 2
+
+
+def test_one_batch_pairs_drops_repeats_and_groups_the_rest(admin_client, admin):
+    backend = record(actor=admin, request_id="req-1")
+
+    def send(request_id="", entities=("student:7",)):
+        request = {"method": "POST", "url": "/admin/academic/students/7/archive/", "status": 409}
+        if request_id:
+            request["request_id"] = request_id
+        post_report(admin_client, report(request=request, entities=list(entities)), group=False)
+
+    send("req-1", ("student:7", "lesson:3"))  # completes the backend's record
+    send("req-1")  # the same report twice
+    send("req-2")  # new
+    send("req-2")  # the same report twice
+    send()
+    send(entities=("student:8",))
+
+    assert pending_reports_group() == Grouped(reports=6, paired=1, left=False)
+    backend.refresh_from_db()
+    assert backend.has_browser_side and backend.ui_message.startswith("Failed to remove")
+    assert sorted(backend.entities.values_list("kind", "entity_id")) == [("lesson", "3"), ("student", "7")]
+    browser = Occurrence.objects.filter(source="browser")
+    assert browser.count() == 3  # req-2 and the two without a request id
+    assert browser.values("incident").distinct().count() == 1
+    assert Incident.objects.get(source="browser").occurrence_count == 3
+
+
+def test_a_batch_reopens_a_resolved_incident_once(admin_client, admin):
+    post_report(admin_client, report())
+    incident = Incident.objects.get()
+    incident_resolve(actor=admin, incident=incident)
+    for _ in range(3):
+        post_report(admin_client, report(), group=False)
+    pending_reports_group()
+    incident.refresh_from_db()
+    assert incident.status == "open" and incident.is_regression and incident.occurrence_count == 4
+    assert incident.history.filter(regression=True).count() == 1
+
+
+def test_a_report_grouped_late_does_not_move_last_seen_back(admin_client):
+    with time_machine.travel("2026-03-02 09:00:00+00:00", tick=False):
+        post_report(admin_client, report(), group=False)
+    with time_machine.travel("2026-03-02 09:10:00+00:00", tick=False):
+        post_report(admin_client, report())  # groups both: the newer one is last seen
+    incident = Incident.objects.get()
+    assert incident.last_seen.isoformat() == "2026-03-02T09:10:00+00:00"
+    assert incident.first_seen.isoformat() == "2026-03-02T09:00:00+00:00"
+    with time_machine.travel("2026-03-02 09:20:00+00:00", tick=False):
+        post_report(admin_client, report(), group=False)
+    PendingReport.objects.update(received_at=incident.first_seen)
+    pending_reports_group()
+    incident.refresh_from_db()
+    assert incident.last_seen.isoformat() == "2026-03-02T09:10:00+00:00"
+    assert incident.occurrence_count == 3
