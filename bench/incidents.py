@@ -203,7 +203,11 @@ def wait_for_grouping(env: dict[str, str], timeout: float = 300) -> tuple[int, f
 def grouping_line(env: dict[str, str], reports: int) -> str:
     waiting, lag = wait_for_grouping(env)
     if waiting:
-        return f"  grouping by the worker: {waiting} reports still waiting after {lag:.0f} s"
+        log = (Path(env["VAR_DIR"]) / "worker.log").read_text().splitlines()[-20:]
+        return (
+            f"  grouping by the worker: {waiting} reports still waiting after {lag:.0f} s; its log:\n"
+            + "\n".join(log)
+        )
     return f"  grouped by the worker: inbox empty {lag:.1f} s after the last of these {reports} reports"
 
 
@@ -259,7 +263,14 @@ def main() -> int:
     token = secrets.token_urlsafe(24)[:32].ljust(32, "a").replace("-", "a").replace("_", "b")
 
     port = free_port()
-    worker = subprocess.Popen([PY, "manage.py", "worker", "--queues", "*"], cwd=ROOT, env=env)
+    worker_log = tmp / "worker.log"
+    worker = subprocess.Popen(
+        [PY, "manage.py", "worker", "--queues", "*"],
+        cwd=ROOT,
+        env=env,
+        stdout=worker_log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     server = subprocess.Popen(
         [
             GUNICORN,

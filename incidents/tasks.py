@@ -1,19 +1,22 @@
 """Grouping of accepted browser reports, off the request path.
 
-Ingest nudges `group_pending_reports` at most once a second per web process; its dispatch key
-keeps one such job queued or running at a time, and that job works until the inbox is empty.
-The per-minute periodic run is the backstop for a report that arrives as a run is finishing.
+After storing a report, ingest asks for a grouping run that starts after the current second
+ends: one job per second in which reports arrive, whatever the number of reports and web
+processes (the dispatch key names the second; each process asks at most once a second). Every
+report is committed before its process asks, so the job of that second starts after it and
+groups it: no report is left waiting for lack of a run. A run groups until the inbox is empty.
+The per-minute periodic run is a backstop for a report whose request failed after its commit.
 """
 
 import time
+from datetime import UTC, datetime
 
 from django.tasks import task
 
 from jobs.dispatch import dispatch
 from jobs.periodic import register_periodic
 
-NUDGE_EVERY_SECONDS = 1.0
-_next_nudge = 0.0
+_asked_for_second = 0
 
 
 @task
@@ -24,13 +27,14 @@ def group_pending_reports() -> int:
 
 
 def nudge_grouping() -> None:
-    """Ask a worker to group waiting reports soon; cheap enough to call on every report."""
-    global _next_nudge
-    now = time.monotonic()
-    if now < _next_nudge:
-        return
-    _next_nudge = now + NUDGE_EVERY_SECONDS
-    dispatch(group_pending_reports, key="incidents:group-reports")
+    """Make sure a grouping run starts after this moment; cheap enough to call on every report."""
+    global _asked_for_second
+    second = int(time.time())
+    if second == _asked_for_second:
+        return  # this process already asked for a run after this second
+    _asked_for_second = second
+    starts = datetime.fromtimestamp(second + 1, tz=UTC)
+    dispatch(group_pending_reports.using(run_after=starts), key=f"incidents:group-reports:{second}")
 
 
 register_periodic("incidents.group_reports", "* * * * *", group_pending_reports)

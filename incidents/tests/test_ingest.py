@@ -1,6 +1,7 @@
 """POST /api/incidents: who may report, what is refused and why, what gets stored."""
 
 import json
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -219,19 +220,33 @@ def test_get_is_not_allowed(admin_client):
 
 
 def test_ingest_answers_before_grouping_and_asks_the_worker_to_group(admin_client, admin, monkeypatch):
-    monkeypatch.setattr(tasks, "_next_nudge", 0.0)  # this process may have nudged a moment ago
-    response = post_report(admin_client, report(), group=False)
-    assert response.status_code == 202 and response.json() == {"status": "accepted"}
-    assert not Occurrence.objects.exists()
-    pending = PendingReport.objects.get()
-    assert pending.actor == admin and pending.capture["ui_message"].startswith("Failed to remove")
-    job = DBTaskResult.objects.get(task_path="incidents.tasks.group_pending_reports")
-    assert job.status == "READY" and JobInfo.objects.get(job=job).key == "incidents:group-reports"
-    # Many reports, one queued grouping job: the key refuses a second one while it waits.
-    for _ in range(3):
+    def grouping_jobs():
+        jobs = DBTaskResult.objects.filter(task_path="incidents.tasks.group_pending_reports")
+        return [
+            (job.run_after.isoformat(), JobInfo.objects.get(job=job).key)
+            for job in jobs.order_by("run_after")
+        ]
+
+    with time_machine.travel("2026-03-02 09:00:00.250+00:00", tick=False):
+        monkeypatch.setattr(tasks, "_asked_for_second", 0)  # this process may have asked a moment ago
+        response = post_report(admin_client, report(), group=False)
+        assert response.status_code == 202 and response.json() == {"status": "accepted"}
+        assert not Occurrence.objects.exists()
+        pending = PendingReport.objects.get()
+        assert pending.actor == admin and pending.capture["ui_message"].startswith("Failed to remove")
+        # More reports in the same second, from this and from other web processes: one run.
         post_report(admin_client, report(), group=False)
-        monkeypatch.setattr(tasks, "_next_nudge", 0.0)
-    assert DBTaskResult.objects.filter(task_path="incidents.tasks.group_pending_reports").count() == 1
+        monkeypatch.setattr(tasks, "_asked_for_second", 0)
+        post_report(admin_client, report(), group=False)
+    second = int(datetime(2026, 3, 2, 9, tzinfo=UTC).timestamp())
+    assert grouping_jobs() == [("2026-03-02T09:00:01+00:00", f"incidents:group-reports:{second}")]
+    # A report in the next second asks for a run after that one, even while the first one runs.
+    with time_machine.travel("2026-03-02 09:00:01.900+00:00", tick=False):
+        post_report(admin_client, report(), group=False)
+    assert [run_after for run_after, _key in grouping_jobs()] == [
+        "2026-03-02T09:00:01+00:00",
+        "2026-03-02T09:00:02+00:00",
+    ]
 
     assert tasks.group_pending_reports.call() == 4
     assert not PendingReport.objects.exists()
