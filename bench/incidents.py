@@ -317,7 +317,7 @@ def main() -> int:
             clients, args.requests, lambda c, i: c.request("POST", "/api/incidents", report(i, run_id))
         )
         print(line("POST /api/incidents", ingest))
-        print(grouping_line(env, ingest["n"]))
+        print(grouping_line(env, int(ingest["n"])))
         paced = run_phase(
             clients,
             args.paced_requests,
@@ -325,8 +325,8 @@ def main() -> int:
             rate=args.rate,
         )
         print(line(f"POST /api/incidents @{args.rate:.0f}/s", paced))
-        print(grouping_line(env, paced["n"]))
-        accepted = sum(r["statuses"].get(202, 0) for r in (ingest, paced))
+        print(grouping_line(env, int(paced["n"])))
+        accepted = sum(r["statuses"].get(202, 0) for r in (ingest, paced))  # type: ignore[attr-defined]
 
         ratio = ingest["throughput"] / health["throughput"]
         ok_ratio = ratio >= 0.4
