@@ -11,13 +11,16 @@ production, one `manage.py worker` runs beside gunicorn on the same two CPUs). A
 phases the run waits for the worker to empty the inbox and prints how long that took and
 whether every accepted report became an occurrence.
 
-Phases, all in one run against one gunicorn (2 sync workers):
+Phases, all in one run against one gunicorn (2 sync workers) and one worker:
   1. /healthz, closed loop: N requests from C concurrent clients (the floor);
   2. a logged-in no-op POST, closed loop (bench/floor_urls.py): what any logged-in, CSRF-checked
      POST costs before it does anything; the gap between 1 and 2 is the request pipeline's, the gap
-     between 2 and 3 is ingest's own work;
-  3. ingest, closed loop: N posts from C clients, a realistic ~1 KB report, half of them new groups;
-  4. ingest, paced at --rate reports/s (open loop, C clients) for latency at the target rate.
+     between 2 and 4 is ingest's own work;
+  3. ingest, closed loop: N posts from C clients, a realistic ~1 KB report, half of them new groups,
+     while the worker groups them (the target's figure);
+  4. the same with the worker paused (SIGSTOP): the endpoint alone; then the worker resumes and
+     the run times how fast it groups that backlog;
+  5. ingest, paced at --rate reports/s (open loop, C clients) for latency at the target rate.
 Clients are threads using http.client, a real session cookie and the CSRF token header.
 """
 
@@ -27,6 +30,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -318,6 +322,23 @@ def main() -> int:
         )
         print(line("POST /api/incidents", ingest))
         print(grouping_line(env, int(ingest["n"])))
+        # The same, with the worker paused: what the endpoint alone sustains, then how fast the
+        # worker groups the backlog once it resumes.
+        os.kill(worker.pid, signal.SIGSTOP)
+        alone = run_phase(
+            clients,
+            args.requests,
+            lambda c, i: c.request("POST", "/api/incidents", report(i, "alone" + run_id)),
+        )
+        print(line("POST /api/incidents, paused", alone))
+        os.kill(worker.pid, signal.SIGCONT)
+        waiting, caught_up = wait_for_grouping(env)
+        print(
+            f"  worker resumed: grouped the {int(alone['n'])} waiting reports in {caught_up:.1f} s "
+            f"({alone['n'] / caught_up:.0f} reports/s, including up to 1 s before its next poll)"
+            if not waiting
+            else f"  worker resumed: {waiting} reports still waiting after {caught_up:.0f} s"
+        )
         paced = run_phase(
             clients,
             args.paced_requests,
@@ -326,16 +347,18 @@ def main() -> int:
         )
         print(line(f"POST /api/incidents @{args.rate:.0f}/s", paced))
         print(grouping_line(env, int(paced["n"])))
-        accepted = sum(r["statuses"].get(202, 0) for r in (ingest, paced))  # type: ignore[attr-defined]
+        accepted = sum(r["statuses"].get(202, 0) for r in (ingest, alone, paced))  # type: ignore[attr-defined]
 
         ratio = ingest["throughput"] / health["throughput"]
         ok_ratio = ratio >= 0.4
         ok_p99 = paced["p99_ms"] < 50 and paced["throughput"] >= args.rate * 0.95
-        all_ok = all(r["statuses"] == {202: r["n"]} for r in (ingest, paced))
+        all_ok = all(r["statuses"] == {202: r["n"]} for r in (ingest, alone, paced))
         grouped = inbox_counts(env)[1] - occurrences_before
         print(f"every accepted report grouped: {grouped} occurrences for {accepted} reports")
         print(
-            f"ingest/healthz throughput ratio: {ratio:.2f} (target >= 0.40) {'OK' if ok_ratio else 'MISSED'}"
+            f"ingest/healthz throughput ratio, worker grouping on the same CPUs: {ratio:.2f} "
+            f"(target >= 0.40) {'OK' if ok_ratio else 'MISSED'}; the endpoint alone (worker paused): "
+            f"{alone['throughput'] / health['throughput']:.2f}"
         )
         print(
             f"p99 at {paced['throughput']:.0f} reports/s: {paced['p99_ms']:.1f} ms (target < 50 ms at "
@@ -345,8 +368,9 @@ def main() -> int:
         floor_ratio = floor["throughput"] / health["throughput"]
         print(
             f"where the time goes: a logged-in no-op POST runs at {floor_ratio:.2f}x /healthz (session, "
-            f"user, CSRF, middleware); ingest runs at {ingest['throughput'] / floor['throughput']:.2f}x "
-            "that no-op (validation, scrubbing, and one transaction: rate limit and the report's INSERT)"
+            f"user, CSRF, middleware); ingest alone runs at {alone['throughput'] / floor['throughput']:.2f}x "
+            "that no-op (validation, scrubbing, and one transaction: rate limit and the report's INSERT), "
+            f"{ingest['throughput'] / floor['throughput']:.2f}x with the worker grouping beside it"
         )
     finally:
         for process in (server, worker):

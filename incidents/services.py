@@ -344,7 +344,8 @@ class Grouped:
     left: bool  # stopped at `limit` with reports still waiting
 
 
-# Reports per transaction: beyond this, larger batches save little per report (~0.3 ms).
+# Reports per transaction: batches of 50 cost ~0.16 ms a report (SQLite, 2 CPUs); larger ones
+# save little and hold SQLite's one writer lock longer.
 GROUP_BATCH = 50
 
 
@@ -377,6 +378,8 @@ def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH)
             )
             PendingReport.objects.filter(pk__in=[pk for pk, _, _, _ in rows]).delete()
         reports += len(rows)
+        if len(rows) < size:
+            return Grouped(reports=reports, paired=paired, left=False)  # none were left
         if connection.vendor == "sqlite":
             # SQLite has one writer at a time, and a writer that finds it taken sleeps in
             # growing steps (1, 2, 5, 10, 15 .. ms) before it tries again. Batch after batch
