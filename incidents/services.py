@@ -8,7 +8,7 @@ transaction with the audit event.
 """
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, cast
@@ -84,7 +84,8 @@ class Capture:
         return Level.REFUSAL if self.status_code and 400 <= self.status_code < 500 else Level.ERROR
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow: the JSON encoder walks the values; asdict would deep-copy them on ingest's path.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Capture":
@@ -145,11 +146,19 @@ class Seen:
         )
 
 
-def _entity_rows(occurrence_id: int, incident_id: int, capture: Capture) -> list[OccurrenceEntity]:
+def _entity_rows(occurrence_id: int, incident_id: int, capture: Capture) -> list[dict[str, Any]]:
     return [
-        OccurrenceEntity(occurrence_id=occurrence_id, incident_id=incident_id, kind=kind, entity_id=ref)
+        {"occurrence": occurrence_id, "incident": incident_id, "kind": kind, "entity_id": ref}
         for kind, ref in dict.fromkeys(capture.entities)
     ]
+
+
+def _insert_entities(rows: list[dict[str, Any]]) -> None:
+    """Link occurrences to entities; a link the occurrence already has is kept once."""
+    if rows:
+        insert, params = _insert_sql(OccurrenceEntity, rows)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{insert} ON CONFLICT DO NOTHING", params)
 
 
 @transaction.atomic(savepoint=False)
@@ -208,15 +217,13 @@ def _record(batch: list[Seen]) -> list[int]:
         # One statement's new ids rise in the order of its rows, on SQLite and PostgreSQL,
         # whatever order RETURNING lists them in.
         ids = sorted(int(pk) for (pk,) in cursor.fetchall())
-    entities = [
-        {"occurrence": pk, "incident": row["incident"], "kind": kind, "entity_id": ref}
-        for pk, row, seen in zip(ids, rows, batch, strict=True)
-        for kind, ref in dict.fromkeys(seen.capture.entities)
-    ]
-    if entities:
-        insert, params = _insert_sql(OccurrenceEntity, entities)
-        with connection.cursor() as cursor:
-            cursor.execute(insert, params)
+    _insert_entities(
+        [
+            entity
+            for pk, row, seen in zip(ids, rows, batch, strict=True)
+            for entity in _entity_rows(pk, row["incident"], seen.capture)
+        ]
+    )
     return ids
 
 
@@ -409,24 +416,24 @@ def browser_reports_record(reports: list[Seen]) -> int:
             if (request_id, actor_id) in wanted:  # the latest one wins
                 known[(request_id, actor_id)] = (pk, incident_id, browser_at is not None)
     new: list[Seen] = []
+    handled: set[tuple[str, int]] = set()
     paired = 0
-    entities: list[OccurrenceEntity] = []
+    entities: list[dict[str, Any]] = []
     for report in reports:
-        key = (report.capture.request_id, report.actor.pk if report.actor else 0)
-        if key not in known:
-            new.append(report)
-            if report.capture.request_id:
-                known[key] = (0, 0, True)  # later copies of this report are duplicates
-            continue
-        pk, incident_id, has_browser_side = known[key]
-        known[key] = (pk, incident_id, True)
-        if not has_browser_side and _add_browser_side(pk, report):
-            paired += 1
-            entities += _entity_rows(pk, incident_id, report.capture)
+        if report.capture.request_id:
+            key = (report.capture.request_id, report.actor.pk if report.actor else 0)
+            if key in handled:
+                continue  # the same report twice: keep the first
+            handled.add(key)
+            if key in known:
+                pk, incident_id, has_browser_side = known[key]
+                if not has_browser_side and _add_browser_side(pk, report):
+                    paired += 1
+                    entities += _entity_rows(pk, incident_id, report.capture)
+                continue
+        new.append(report)
     _record(new)
-    if entities:
-        # The backend may have named some of the same entities; those are kept once.
-        OccurrenceEntity.objects.bulk_create(entities, ignore_conflicts=True)
+    _insert_entities(entities)  # the backend may have named some of them already
     return paired
 
 
