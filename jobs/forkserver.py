@@ -98,7 +98,10 @@ class ForkServer:
     def ask(self, task_path: str = "") -> None:
         """Have the server fork the next spare now (after importing `task_path`), if not done."""
         if self.spare is None and not self.asked:
-            self.sock.send(b"fork " + task_path.encode())
+            try:
+                self.sock.send(b"fork " + task_path.encode())
+            except (BrokenPipeError, ConnectionResetError) as gone:
+                raise self._gone() from gone
             self.asked = True
 
     def take(self) -> Spare:
@@ -136,8 +139,10 @@ class ForkServer:
             message, fds, _, _ = socket.recv_fds(self.sock, 128, 2)
         except (TimeoutError, BlockingIOError):  # BlockingIOError: timeout 0
             return False
+        except ConnectionResetError as gone:  # it died with our request still unread
+            raise self._gone() from gone
         if not message:
-            raise ForkServerGone(f"the fork server (pid {self.pid}) has ended")
+            raise self._gone()
         kind, pid, *rest = message.split()
         if kind == b"spare":
             self.spare = Spare(int(pid), fds[0], fds[1])
@@ -145,6 +150,9 @@ class ForkServer:
         elif int(pid) in self.watched:
             self.watched[int(pid)] = int(rest[0])
         return True
+
+    def _gone(self) -> ForkServerGone:
+        return ForkServerGone(f"the fork server (pid {self.pid}) has ended")
 
     def stop(self) -> None:
         """Dismiss the spare, stop the server (which kills and reaps what it forked), reap it."""

@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from academy.request_id import bind_request_id
 from jobs.dispatch import dispatch
+from jobs.forkserver import ForkServer, ForkServerGone
 from jobs.models import JobInfo, WorkerProcess
 from jobs.reaper import reap_stuck_jobs
 from jobs.runtime import Limits, cgroup_memory_max, check_limit, read_limits
@@ -250,6 +251,20 @@ def test_a_spare_killed_while_idle_fails_only_the_job_handed_to_it(start_worker)
     assert reason == "the job process ended with signal SIGKILL before reporting a result"
     fine = dispatch(t.noop)
     wait_for(lambda: DBTaskResult.objects.filter(pk=fine.job_id, status="SUCCESSFUL").exists(), what="done")
+
+
+def test_a_fork_server_killed_with_a_request_unread_is_reported_as_gone():
+    """Killed with our message still in its socket, the peer sees ECONNRESET rather than EOF:
+    the worker must still learn "gone", never crash on a ConnectionResetError."""
+    server = ForkServer()
+    try:
+        os.kill(server.pid, signal.SIGSTOP)  # it cannot read what we send next
+        server.ask()
+        os.kill(server.pid, signal.SIGKILL)
+        with pytest.raises(ForkServerGone):
+            server.take()
+    finally:
+        server.stop()
 
 
 def test_if_the_fork_server_dies_the_worker_stops_and_releases_its_job(start_worker, worker_env):
