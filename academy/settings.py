@@ -104,7 +104,8 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.ModelBackend"]  # ModelBackend, users read with plain SQL
+SESSION_ENGINE = "accounts.sessions"  # Django's database sessions, read with plain SQL
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
