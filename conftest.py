@@ -9,6 +9,13 @@ from accounts.models import Role, User
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The personas are created per test, and the production hasher (PBKDF2, ~1 s a password on
+    # a slow CI machine) would dominate the suite's time. Login still checks real hashes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin(db) -> User:
     return User.objects.create_user(

@@ -65,9 +65,3 @@ def wait_for(check: Callable[[], object], timeout: float = 20.0, what: str = "co
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The personas are created per test; the production hasher would dominate these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
