@@ -359,41 +359,61 @@ GROUP_BATCH = 50
 def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH) -> Grouped:
     """Group waiting browser reports, oldest first, a batch per transaction.
 
-    Safe to run in several processes at once: on PostgreSQL each batch locks its rows and skips
-    rows another run holds; SQLite has one writer at a time. A report is removed in the same
-    transaction that records it, so it is grouped exactly once; an error rolls its batch back
-    and leaves those reports waiting for the next run.
+    A batch is read, parsed and fingerprinted before its write transaction, which then claims
+    it by deleting it and records what it claimed: SQLite has one writer at a time, and ingest
+    waits for it while grouping holds it. A report is removed in the same transaction that
+    records it, so it is grouped exactly once, also with several runs at once (a report another
+    run claimed first is skipped); an error rolls its batch back and leaves those reports
+    waiting for the next run.
     """
     reports = paired = 0
     while limit is None or reports < limit:
         size = batch if limit is None else min(batch, limit - reports)
+        waiting = _pending_batch(size)
+        if not waiting:
+            return Grouped(reports=reports, paired=paired, left=False)
         started = time.monotonic()
         with transaction.atomic():
-            rows = list(
-                PendingReport.objects.select_for_update(skip_locked=True)
-                .order_by("id")
-                .values_list("id", "actor_id", "capture", "received_at")[:size]
-            )
-            if not rows:
-                return Grouped(reports=reports, paired=paired, left=False)
-            actors = User.objects.in_bulk({actor_id for _, actor_id, _, _ in rows})
-            paired += browser_reports_record(
-                [
-                    Seen(actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at)
-                    for _, actor_id, capture, received_at in rows
-                ]
-            )
-            PendingReport.objects.filter(pk__in=[pk for pk, _, _, _ in rows]).delete()
-        reports += len(rows)
-        if len(rows) < size:
-            return Grouped(reports=reports, paired=paired, left=False)  # none were left
+            claimed = _claim_pending(list(waiting))
+            paired += browser_reports_record([seen for pk, seen in waiting.items() if pk in claimed])
+        reports += len(claimed)
+        if len(claimed) < size:
+            # None were left, or another run is grouping them: it goes on until none are.
+            return Grouped(reports=reports, paired=paired, left=False)
         if connection.vendor == "sqlite":
             # SQLite has one writer at a time, and a writer that finds it taken sleeps in
             # growing steps (1, 2, 5, 10, 15 .. ms) before it tries again. Batch after batch
             # with no pause, ingest requests would sleep through several batches; pausing as
-            # long as the batch took hands the lock over, at half of grouping's top speed.
+            # long as the transaction took hands the lock over.
             time.sleep(time.monotonic() - started)
     return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
+
+
+def _pending_batch(size: int) -> dict[int, Seen]:
+    """The oldest waiting reports by id, parsed and fingerprinted (not claimed yet)."""
+    rows = list(
+        PendingReport.objects.order_by("id").values_list("id", "actor_id", "capture", "received_at")[:size]
+    )
+    actors = User.objects.in_bulk({actor_id for _, actor_id, _, _ in rows})
+    waiting = {}
+    for pk, actor_id, capture, received_at in rows:
+        if actor_id in actors:  # else the account was just deleted, and its reports with it
+            seen = Seen(actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at)
+            seen.fingerprint  # noqa: B018 - computed here, outside the write transaction
+            waiting[pk] = seen
+    return waiting
+
+
+def _claim_pending(ids: list[int]) -> set[int]:
+    """Delete these waiting reports; the ids this transaction deleted (not another run before it)."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {q(PendingReport._meta.db_table)} WHERE {q('id')} IN "  # noqa: S608 - our names
+            f"({', '.join(['%s'] * len(ids))}) RETURNING {q('id')}",
+            ids,
+        )
+        return {int(pk) for (pk,) in cursor.fetchall()}
 
 
 def browser_reports_record(reports: list[Seen]) -> int:

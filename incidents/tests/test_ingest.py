@@ -291,6 +291,25 @@ def test_a_failing_batch_is_rolled_back_and_its_reports_wait(admin_client, monke
     assert pending_reports_group().reports == 2
 
 
+def test_reports_another_run_claims_first_are_grouped_once(admin_client, monkeypatch):
+    from incidents import services
+
+    for n in range(3):
+        post_report(admin_client, report(entities=[f"student:{n}"]), group=False)
+    read = services._pending_batch
+
+    def read_then_lose_the_race(size):
+        waiting = read(size)  # this run has read the reports, not claimed them yet
+        monkeypatch.setattr(services, "_pending_batch", read)
+        assert pending_reports_group().reports == 3  # when another run groups them all
+        return waiting
+
+    monkeypatch.setattr(services, "_pending_batch", read_then_lose_the_race)
+    assert pending_reports_group() == Grouped(reports=0, paired=0, left=False)
+    assert Occurrence.objects.count() == 3 and Incident.objects.get().occurrence_count == 3
+    assert not PendingReport.objects.exists()
+
+
 def test_one_batch_pairs_drops_repeats_and_groups_the_rest(admin_client, admin):
     backend = record(actor=admin, request_id="req-1")
 
