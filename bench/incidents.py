@@ -21,6 +21,10 @@ Phases, all in one run against one gunicorn (2 sync workers) and one worker:
   4. the same with the worker stopped: the endpoint alone; then a worker starts again and the
      run times how fast it groups that backlog;
   5. ingest, paced at --rate reports/s (open loop, C clients) for latency at the target rate.
+The five phases run --rounds times (3), back to back within a round. Each round's figures are
+printed; the verdicts use medians: the throughput ratios are the median of each round's own ratio
+(phases a few seconds apart), the p99 the median of the rounds' p99s. A shared machine's speed
+drifts over a run, and a single round can land on a slow or fast stretch.
 Clients are threads using http.client, a real session cookie and the CSRF token header.
 """
 
@@ -233,6 +237,62 @@ def line(name: str, r: dict[str, float]) -> str:
     )
 
 
+def one_round(
+    env: dict[str, str],
+    clients: list[Client],
+    worker: subprocess.Popen[bytes],
+    args: argparse.Namespace,
+    tag: str,
+) -> tuple[subprocess.Popen[bytes], dict[str, dict[str, float]]]:
+    """The phases once, back to back; the worker (restarted in phase 4) and each phase's figures."""
+    n = args.requests
+    health = run_phase(clients, n, lambda c, i: c.request("GET", "/healthz"))
+    print(line("  GET /healthz (floor)", health))
+    floor = run_phase(clients, n, lambda c, i: c.request("POST", "/bench/logged-in-noop", report(i, tag)))
+    print(line("  POST logged-in no-op", floor))
+    ingest = run_phase(clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, tag)))
+    print(line("  POST /api/incidents", ingest))
+    print(grouping_line(env, int(ingest["n"])))
+    # The same, with the worker stopped: what the endpoint alone sustains, then how fast a
+    # fresh worker groups the backlog. Stopped, not paused with SIGSTOP: paused inside a write
+    # (a heartbeat, a batch) it would hold SQLite's one writer lock and block the endpoint.
+    worker.terminate()
+    worker.wait(timeout=60)
+    alone = run_phase(clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, "alone" + tag)))
+    print(line("  POST /api/incidents, no worker", alone))
+    worker = start_worker(env)
+    waiting, caught_up = wait_for_grouping(env)
+    print(
+        f"    worker started: grouped the {int(alone['n'])} waiting reports in {caught_up:.1f} s "
+        f"({alone['n'] / caught_up:.0f} reports/s, including its start-up and first poll)"
+        if not waiting
+        else f"    worker started: {waiting} reports still waiting after {caught_up:.0f} s"
+    )
+    paced = run_phase(
+        clients,
+        args.paced_requests,
+        lambda c, i: c.request("POST", "/api/incidents", report(i, "paced" + tag)),
+        rate=args.rate,
+    )
+    print(line(f"  POST /api/incidents @{args.rate:.0f}/s", paced))
+    print(grouping_line(env, int(paced["n"])))
+    return worker, {"health": health, "floor": floor, "ingest": ingest, "alone": alone, "paced": paced}
+
+
+def median_phase(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure of a phase as its median over the rounds; the statuses summed."""
+    merged: dict[str, float] = {
+        key: statistics.median(r[key] for r in runs)
+        for key in ("n", "seconds", "throughput", "p50_ms", "p99_ms", "max_ms")
+    }
+    statuses: dict[int, int] = {}
+    for r in runs:
+        for status, count in r["statuses"].items():  # type: ignore[attr-defined]
+            statuses[status] = statuses.get(status, 0) + count
+    merged["statuses"] = statuses  # type: ignore[assignment]
+    return merged
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -243,6 +303,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rate", type=float, default=200.0, help="paced phase, reports per second")
     parser.add_argument("--paced-requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of all phases; figures are medians")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="academy-bench-"))
@@ -315,56 +376,42 @@ def main() -> int:
         )
         wait_for_grouping(env)  # the warm-up's reports
         occurrences_before = inbox_counts(env)[1]
-        health = run_phase(clients, args.requests, lambda c, i: c.request("GET", "/healthz"))
-        print(line("GET /healthz (floor)", health))
-        floor = run_phase(
-            clients, args.requests, lambda c, i: c.request("POST", "/bench/logged-in-noop", report(i, run_id))
+        # The phases run in rounds, each round's phases back to back, and each figure is the
+        # median of the rounds: this machine's speed drifts over a run (other tenants), and a
+        # ratio of two phases run far apart would measure the drift.
+        rounds: list[dict[str, dict[str, float]]] = []
+        for number in range(1, args.rounds + 1):
+            print(f"round {number} of {args.rounds}:")
+            tag = f"{run_id}r{number}"
+            worker, measured = one_round(env, clients, worker, args, tag)
+            rounds.append(measured)
+        print(f"medians of {args.rounds} rounds:")
+        health, floor, ingest, alone, paced = (
+            median_phase([r[name] for r in rounds])
+            for name in ("health", "floor", "ingest", "alone", "paced")
         )
-        print(line("POST logged-in no-op", floor))
-        ingest = run_phase(
-            clients, args.requests, lambda c, i: c.request("POST", "/api/incidents", report(i, run_id))
-        )
-        print(line("POST /api/incidents", ingest))
-        print(grouping_line(env, int(ingest["n"])))
-        # The same, with the worker stopped: what the endpoint alone sustains, then how fast a
-        # fresh worker groups the backlog. Stopped, not paused with SIGSTOP: paused inside a write
-        # (a heartbeat, a batch) it would hold SQLite's one writer lock and block the endpoint.
-        worker.terminate()
-        worker.wait(timeout=60)
-        alone = run_phase(
-            clients,
-            args.requests,
-            lambda c, i: c.request("POST", "/api/incidents", report(i, "alone" + run_id)),
-        )
-        print(line("POST /api/incidents, no worker", alone))
-        worker = start_worker(env)
-        waiting, caught_up = wait_for_grouping(env)
-        print(
-            f"  worker started: grouped the {int(alone['n'])} waiting reports in {caught_up:.1f} s "
-            f"({alone['n'] / caught_up:.0f} reports/s, including its start-up and first poll)"
-            if not waiting
-            else f"  worker started: {waiting} reports still waiting after {caught_up:.0f} s"
-        )
-        paced = run_phase(
-            clients,
-            args.paced_requests,
-            lambda c, i: c.request("POST", "/api/incidents", report(i, "paced" + run_id)),
-            rate=args.rate,
-        )
-        print(line(f"POST /api/incidents @{args.rate:.0f}/s", paced))
-        print(grouping_line(env, int(paced["n"])))
-        accepted = sum(r["statuses"].get(202, 0) for r in (ingest, alone, paced))  # type: ignore[attr-defined]
+        for name, phase in (
+            ("GET /healthz (floor)", health),
+            ("POST logged-in no-op", floor),
+            ("POST /api/incidents", ingest),
+            ("POST /api/incidents, no worker", alone),
+            (f"POST /api/incidents @{args.rate:.0f}/s", paced),
+        ):
+            print(line(name, phase))
+        phases = [r[name] for r in rounds for name in ("ingest", "alone", "paced")]
+        accepted = sum(r["statuses"].get(202, 0) for r in phases)  # type: ignore[attr-defined]
+        all_ok = all(r["statuses"] == {202: r["n"]} for r in phases)
 
-        ratio = ingest["throughput"] / health["throughput"]
+        ratio = statistics.median(r["ingest"]["throughput"] / r["health"]["throughput"] for r in rounds)
+        alone_ratio = statistics.median(r["alone"]["throughput"] / r["health"]["throughput"] for r in rounds)
         ok_ratio = ratio >= 0.4
         ok_p99 = paced["p99_ms"] < 50 and paced["throughput"] >= args.rate * 0.95
-        all_ok = all(r["statuses"] == {202: r["n"]} for r in (ingest, alone, paced))
         grouped = inbox_counts(env)[1] - occurrences_before
         print(f"every accepted report grouped: {grouped} occurrences for {accepted} reports")
         print(
             f"ingest/healthz throughput ratio, worker grouping on the same CPUs: {ratio:.2f} "
             f"(target >= 0.40) {'OK' if ok_ratio else 'MISSED'}; the endpoint alone (no worker): "
-            f"{alone['throughput'] / health['throughput']:.2f}"
+            f"{alone_ratio:.2f}; each the median of the rounds' own ratios"
         )
         print(
             f"p99 at {paced['throughput']:.0f} reports/s: {paced['p99_ms']:.1f} ms (target < 50 ms at "
