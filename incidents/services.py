@@ -362,24 +362,26 @@ def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH)
     A batch is read, parsed and fingerprinted before its write transaction, which then claims
     it by deleting it and records what it claimed: SQLite has one writer at a time, and ingest
     waits for it while grouping holds it. A report is removed in the same transaction that
-    records it, so it is grouped exactly once, also with several runs at once (a report another
-    run claimed first is skipped); an error rolls its batch back and leaves those reports
-    waiting for the next run.
+    records it, so it is grouped exactly once, also with several runs at once (a run that finds
+    another one claimed part of its batch first leaves the rest to it); an error rolls its batch
+    back and leaves those reports waiting for the next run.
     """
     reports = paired = 0
     while limit is None or reports < limit:
         size = batch if limit is None else min(batch, limit - reports)
-        waiting = _pending_batch(size)
-        if not waiting:
-            return Grouped(reports=reports, paired=paired, left=False)
+        read, waiting = _pending_batch(size)
         started = time.monotonic()
-        with transaction.atomic():
-            claimed = _claim_pending(list(waiting))
-            paired += browser_reports_record([seen for pk, seen in waiting.items() if pk in claimed])
-        reports += len(claimed)
-        if len(claimed) < size:
-            # None were left, or another run is grouping them: it goes on until none are.
-            return Grouped(reports=reports, paired=paired, left=False)
+        if waiting:
+            with transaction.atomic():
+                claimed = _claim_pending(list(waiting))
+                paired += browser_reports_record([seen for pk, seen in waiting.items() if pk in claimed])
+            reports += len(claimed)
+            if len(claimed) < len(waiting):
+                # Another run grouped some of these first. It goes on until none are left; two
+                # runs reading the same oldest reports would only keep colliding.
+                return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
+        if read < size:
+            return Grouped(reports=reports, paired=paired, left=False)  # none were left
         if connection.vendor == "sqlite":
             # SQLite has one writer at a time, and a writer that finds it taken sleeps in
             # growing steps (1, 2, 5, 10, 15 .. ms) before it tries again. Batch after batch
@@ -389,19 +391,22 @@ def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH)
     return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
 
 
-def _pending_batch(size: int) -> dict[int, Seen]:
-    """The oldest waiting reports by id, parsed and fingerprinted (not claimed yet)."""
+def _pending_batch(size: int) -> tuple[int, dict[int, Seen]]:
+    """How many of the oldest waiting reports were read, and those parsed and fingerprinted, by id.
+
+    Not claimed yet: another run may group them first. A report whose account was just deleted
+    is left out (it goes with the account)."""
     rows = list(
         PendingReport.objects.order_by("id").values_list("id", "actor_id", "capture", "received_at")[:size]
     )
     actors = User.objects.in_bulk({actor_id for _, actor_id, _, _ in rows})
     waiting = {}
     for pk, actor_id, capture, received_at in rows:
-        if actor_id in actors:  # else the account was just deleted, and its reports with it
+        if actor_id in actors:
             seen = Seen(actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at)
             seen.fingerprint  # noqa: B018 - computed here, outside the write transaction
             waiting[pk] = seen
-    return waiting
+    return len(rows), waiting
 
 
 def _claim_pending(ids: list[int]) -> set[int]:

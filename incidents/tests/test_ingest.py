@@ -1,17 +1,19 @@
 """POST /api/incidents: who may report, what is refused and why, what gets stored."""
 
 import json
+import threading
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from incidents import tasks
 from incidents.models import Incident, Occurrence, PendingReport, RateBucket
-from incidents.services import Grouped, incident_resolve, pending_reports_group
+from incidents.services import Capture, Grouped, incident_resolve, pending_reports_group
 from incidents.tests.helpers import post_report, record, report
 from jobs.models import JobInfo
 
@@ -299,15 +301,41 @@ def test_reports_another_run_claims_first_are_grouped_once(admin_client, monkeyp
     read = services._pending_batch
 
     def read_then_lose_the_race(size):
-        waiting = read(size)  # this run has read the reports, not claimed them yet
+        batch = read(size)  # this run has read the reports, not claimed them yet
         monkeypatch.setattr(services, "_pending_batch", read)
         assert pending_reports_group().reports == 3  # when another run groups them all
-        return waiting
+        return batch
 
     monkeypatch.setattr(services, "_pending_batch", read_then_lose_the_race)
     assert pending_reports_group() == Grouped(reports=0, paired=0, left=False)
     assert Occurrence.objects.count() == 3 and Incident.objects.get().occurrence_count == 3
     assert not PendingReport.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_runs_at_once_group_every_report_exactly_once(admin, settings):
+    from incidents import services
+
+    settings.INCIDENT_RATE_LIMIT_PER_MINUTE = 1000
+    for n in range(300):
+        capture = Capture(source="browser", route="/x/", status_code=409, ui_message="abcdefg"[n % 7])
+        services.browser_report_accept(actor=admin, capture=capture)
+    results: list[Grouped] = []
+
+    def run() -> None:
+        try:
+            results.append(pending_reports_group(batch=20))
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 3 and sum(r.reports for r in results) == 300
+    assert Occurrence.objects.count() == 300 and not PendingReport.objects.exists()
+    assert sorted(Incident.objects.values_list("occurrence_count", flat=True)) == [42] + [43] * 6
 
 
 def test_one_batch_pairs_drops_repeats_and_groups_the_rest(admin_client, admin):
