@@ -84,13 +84,14 @@ print(s.session_key)
 def report(i: int, run: str) -> bytes:
     new_group = i % 2 == 0
     code = f"bench_{run}_{i}" if new_group else "has_attendance"
+    # The app's own lesson pages and delete URL, as the reporter on those pages would send them.
     body = {
         "kind": "http",
         "ui_message": "Failed to remove schedule. Please try again.",
-        "page_url": f"http://127.0.0.1/admin/academic/lessons/{i}/",
+        "page_url": f"http://127.0.0.1/admin/academic/schedules/{i}/",
         "request": {
             "method": "POST",
-            "url": f"/admin/academic/lessons/{i}/delete/",
+            "url": f"/admin/academic/schedules/{i}/delete/",
             "status": 409,
             "request_id": secrets.token_hex(16),
         },
@@ -103,7 +104,7 @@ def report(i: int, run: str) -> bytes:
         },
         "entities": [f"lesson:{i}", f"student:{i % 97}"],
         "breadcrumbs": [
-            f'12:00:{n:02d} click button "Delete lesson" on /admin/academic/lessons/{i}/' for n in range(8)
+            f'12:00:{n:02d} click button "Delete lesson" on /admin/academic/schedules/{i}/' for n in range(8)
         ],
     }
     return json.dumps(body).encode()
