@@ -238,6 +238,16 @@ def line(name: str, r: dict[str, float]) -> str:
     )
 
 
+def phase_labels(rate: float) -> dict[str, str]:
+    return {
+        "health": "GET /healthz (floor)",
+        "floor": "POST logged-in no-op",
+        "ingest": "POST /api/incidents",
+        "alone": "POST /api/incidents, no worker",
+        "paced": f"POST /api/incidents @{rate:.0f}/s",
+    }
+
+
 def one_round(
     env: dict[str, str],
     clients: list[Client],
@@ -246,13 +256,13 @@ def one_round(
     tag: str,
 ) -> tuple[subprocess.Popen[bytes], dict[str, dict[str, float]]]:
     """The phases once, back to back; the worker (restarted in phase 4) and each phase's figures."""
-    n = args.requests
+    n, labels = args.requests, phase_labels(args.rate)
     health = run_phase(clients, n, lambda c, i: c.request("GET", "/healthz"))
-    print(line("  GET /healthz (floor)", health))
+    print(line("  " + labels["health"], health))
     floor = run_phase(clients, n, lambda c, i: c.request("POST", "/bench/logged-in-noop", report(i, tag)))
-    print(line("  POST logged-in no-op", floor))
+    print(line("  " + labels["floor"], floor))
     ingest = run_phase(clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, tag)))
-    print(line("  POST /api/incidents", ingest))
+    print(line("  " + labels["ingest"], ingest))
     print(grouping_line(env, int(ingest["n"])))
     # The same, with the worker stopped: what the endpoint alone sustains, then how fast a
     # fresh worker groups the backlog. Stopped, not paused with SIGSTOP: paused inside a write
@@ -260,7 +270,7 @@ def one_round(
     worker.terminate()
     worker.wait(timeout=60)
     alone = run_phase(clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, "alone" + tag)))
-    print(line("  POST /api/incidents, no worker", alone))
+    print(line("  " + labels["alone"], alone))
     worker = start_worker(env)
     waiting, caught_up = wait_for_grouping(env)
     print(
@@ -275,7 +285,7 @@ def one_round(
         lambda c, i: c.request("POST", "/api/incidents", report(i, "paced" + tag)),
         rate=args.rate,
     )
-    print(line(f"  POST /api/incidents @{args.rate:.0f}/s", paced))
+    print(line("  " + labels["paced"], paced))
     print(grouping_line(env, int(paced["n"])))
     return worker, {"health": health, "floor": floor, "ingest": ingest, "alone": alone, "paced": paced}
 
@@ -387,18 +397,11 @@ def main() -> int:
             worker, measured = one_round(env, clients, worker, args, tag)
             rounds.append(measured)
         print(f"medians of {args.rounds} rounds:")
-        health, floor, ingest, alone, paced = (
-            median_phase([r[name] for r in rounds])
-            for name in ("health", "floor", "ingest", "alone", "paced")
-        )
-        for name, phase in (
-            ("GET /healthz (floor)", health),
-            ("POST logged-in no-op", floor),
-            ("POST /api/incidents", ingest),
-            ("POST /api/incidents, no worker", alone),
-            (f"POST /api/incidents @{args.rate:.0f}/s", paced),
-        ):
-            print(line(name, phase))
+        labels = phase_labels(args.rate)
+        medians = {name: median_phase([r[name] for r in rounds]) for name in labels}
+        for name, label in labels.items():
+            print(line(label, medians[name]))
+        health, floor, ingest, alone, paced = (medians[name] for name in labels)
         phases = [r[name] for r in rounds for name in ("ingest", "alone", "paced")]
         accepted = sum(r["statuses"].get(202, 0) for r in phases)  # type: ignore[attr-defined]
         all_ok = all(r["statuses"] == {202: r["n"]} for r in phases)
