@@ -426,7 +426,7 @@ def main() -> int:
         print(
             f"where the time goes: a logged-in no-op POST runs at {floor_ratio:.2f}x /healthz (session, "
             f"user, CSRF, middleware); ingest alone runs at {alone['throughput'] / floor['throughput']:.2f}x "
-            "that no-op (validation, scrubbing, and one transaction: rate limit and the report's INSERT), "
+            "that no-op (validation, scrubbing, and the report's INSERT with its rate-limit counts), "
             f"{ingest['throughput'] / floor['throughput']:.2f}x with the worker grouping beside it"
         )
     finally:

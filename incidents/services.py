@@ -325,21 +325,18 @@ def _reopen_as_regression(incident: Incident, now: Any) -> None:
 def browser_report_accept(*, actor: User, capture: Capture) -> None:
     """Keep a report for grouping, within its sender's rate limit (429 past it).
 
-    One short write transaction (SQLite has one writer at a time): the limit's counters and the
-    report's single INSERT commit together, and a refusal over the limit rolls its count back.
-    Grouping and pairing run just after, a batch at a time, in a job (incidents/tasks.py).
-
-    On PostgreSQL this one transaction does not wait for its WAL flush (`SET LOCAL`, nothing
-    else is affected): a report is telemetry the browser sends once and never retries, so the
-    wait buys the person nothing. A PostgreSQL crash may lose the reports of its last ~0.6 s
-    (3 x wal_writer_delay); an app crash loses none. Grouping and audit commit synchronously.
+    The limit's counters and the report's single INSERT commit together, and a refusal stores
+    and counts nothing. On SQLite (one writer at a time) that is one short write transaction; on
+    PostgreSQL one statement (ratelimit.insert_within_limits). Grouping and pairing run just
+    after, a batch at a time, in a job (incidents/tasks.py).
     """
     insert, params = _insert_sql(
         PendingReport, [{"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now()}]
     )
+    if connection.vendor == "postgresql":
+        ratelimit.insert_within_limits(insert, params, user_id=actor.pk, ip=capture.client_ip)
+        return
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL synchronous_commit = off")
         ratelimit.check(user_id=actor.pk, ip=capture.client_ip)
         cursor.execute(insert, params)
 

@@ -38,7 +38,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
     try:
         report = reports.validate(_parse(request, limit))
     except reports.InvalidReport:
-        ratelimit.check(user_id=user_id, ip=ip)  # refused reports count against the limit too
+        ratelimit.check(user_id=user_id, ip=ip)  # invalid reports count against the limit too
         raise
     services.browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
     nudge_grouping()

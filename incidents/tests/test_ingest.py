@@ -154,6 +154,22 @@ def test_the_per_ip_limit_covers_several_accounts(admin_client, parent_client, s
     assert RateBucket.objects.filter(key__startswith="ip:").get().hits == 5
 
 
+# Outside a test transaction, as requests run: on PostgreSQL each report and its counts are one
+# statement, committed without waiting for the WAL flush, and that setting ends with it.
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel("2026-11-28 12:00:05Z", tick=False)
+def test_each_report_commits_with_its_counts_in_a_transaction_of_its_own(admin_client, settings):
+    settings.INCIDENT_RATE_LIMIT_PER_MINUTE = 3
+    statuses = [post_report(admin_client, report(), group=False).status_code for _ in range(5)]
+    assert statuses == [202, 202, 202, 429, 429]
+    assert PendingReport.objects.count() == 3
+    assert {b.key.split(":")[0]: b.hits for b in RateBucket.objects.all()} == {"user": 3, "ip": 3}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
+
+
 def test_secrets_in_a_report_are_stored_masked(admin_client):
     body = report(
         ui_message="Login failed for token=abc123secretvalue",
