@@ -282,14 +282,25 @@ def _insert_sql(model: type[models.Model], rows: list[dict[str, Any]]) -> tuple[
     """A plain `INSERT INTO table (columns) VALUES (...), ...` of model field values, with params.
 
     For the hot statements of ingest and grouping, where the ORM's save machinery costs more
-    than the statement itself. Every row has the same fields."""
+    than the statement itself. Every row has the same fields.
+
+    On PostgreSQL several rows go as one array a column (`SELECT * FROM unnest(...)`): psycopg
+    turns a statement's placeholders into literals in Python and remembers that work only for
+    statements of at most 50 parameters, so a batch of 50 occurrences as VALUES cost ~4 ms to
+    convert, most of grouping's time. Rows keep their order, so their new ids rise with it.
+    """
     fields = [cast(Field, model._meta.get_field(name)) for name in rows[0]]
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each use of the proxy costs a lookup
     q = db.ops.quote_name
     columns = ", ".join(q(cast(str, f.column)) for f in fields)
+    into = f"INSERT INTO {q(model._meta.db_table)} ({columns})"
+    if db.vendor == "postgresql" and len(rows) > 1:
+        arrays = ", ".join(f"%s::{f.db_type(db)}[]" for f in fields)
+        columns_of_values = [[f.get_db_prep_save(row[f.name], db) for row in rows] for f in fields]
+        return f"{into} SELECT * FROM unnest({arrays})", columns_of_values  # noqa: S608 - our names
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
     params = [f.get_db_prep_save(row[f.name], db) for row in rows for f in fields]
-    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES {values}", params  # noqa: S608
+    return f"{into} VALUES {values}", params
 
 
 def _reopen_as_regression(incident: Incident, now: Any) -> None:

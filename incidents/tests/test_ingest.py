@@ -354,6 +354,19 @@ def test_three_runs_at_once_group_every_report_exactly_once(admin, settings):
     assert sorted(Incident.objects.values_list("occurrence_count", flat=True)) == [42] + [43] * 6
 
 
+def test_a_batch_stores_every_text_exactly_as_reported(admin_client):
+    # One statement stores the batch (on PostgreSQL as an array a column): quoting must hold.
+    messages = ['He said "no", then {left}', "back\\slash, comma", "NULL", "ünïcødé ✓\nline two", "x'y"]
+    for message in messages:
+        body = report(ui_message=message, breadcrumbs=[message], entities=["student:7", "lesson:3"])
+        post_report(admin_client, body, group=False)
+    assert pending_reports_group().reports == 5
+    stored = Occurrence.objects.order_by("id")
+    assert [o.ui_message for o in stored] == messages
+    assert [o.breadcrumbs for o in stored] == [[m] for m in messages]
+    assert {o.entities.count() for o in stored} == {2}
+
+
 def test_one_batch_pairs_drops_repeats_and_groups_the_rest(admin_client, admin):
     backend = record(actor=admin, request_id="req-1")
 
