@@ -39,19 +39,23 @@ def _window(now: float) -> int:
 def hit(keys: list[str], now: float | None = None) -> dict[str, int]:
     """Count one more request for each key in the current window; the counts so far."""
     window = _window(time.time() if now is None else now)
-    q = connection.ops.quote_name
-    table, key_col, minute, hits = q(RateBucket._meta.db_table), q("key"), q("minute"), q("hits")
     rows = ", ".join(["(%s, %s, 1)"] * len(keys))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key_col}, {minute}, {hits}) VALUES {rows} "  # noqa: S608 - our names
-            f"ON CONFLICT ({key_col}, {minute}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
-            f"RETURNING {key_col}, {hits}",
-            [value for key in keys for value in (key, window)],
-        )
+        cursor.execute(_count(f"VALUES {rows}"), [value for key in keys for value in (key, window)])
         counts = {key: int(count) for key, count in cursor.fetchall()}
     _forget_old_windows(counts, window)
     return counts
+
+
+def _count(rows: str) -> str:
+    """The upsert that adds one to each (key, minute, 1) row of `rows`; it returns (key, hits)."""
+    q = connection.ops.quote_name
+    table, key_col, minute, hits = q(RateBucket._meta.db_table), q("key"), q("minute"), q("hits")
+    return (
+        f"INSERT INTO {table} ({key_col}, {minute}, {hits}) {rows} "
+        f"ON CONFLICT ({key_col}, {minute}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
+        f"RETURNING {key_col}, {hits}"
+    )
 
 
 def _forget_old_windows(counts: dict[str, int], window: int) -> None:
@@ -100,16 +104,13 @@ def insert_within_limits(insert: str, params: list[Any], *, user_id: int, ip: st
     table, key_col, minute, hits = q(RateBucket._meta.db_table), q("key"), q("minute"), q("hits")
     into, values = insert.split(" VALUES ", 1)
     keys = ", ".join(["(%s, %s::bigint, %s::integer)"] * len(limits))
+    count_stored = _count("SELECT key, minute, 1 FROM limits WHERE EXISTS (SELECT FROM stored)")
     statement = (
         f"WITH limits (key, minute, most) AS (VALUES {keys}), "  # noqa: S608 - our names; values are params
         f"over AS (SELECT FROM {table} AS b JOIN limits AS l ON b.{key_col} = l.key "
         f"AND b.{minute} = l.minute WHERE b.{hits} >= l.most), "
         f"stored AS ({into} SELECT * FROM (VALUES {values}) AS report WHERE NOT EXISTS (SELECT FROM over) "
-        "RETURNING 1) "
-        f"INSERT INTO {table} ({key_col}, {minute}, {hits}) SELECT key, minute, 1 FROM limits "
-        "WHERE EXISTS (SELECT FROM stored) "
-        f"ON CONFLICT ({key_col}, {minute}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
-        f"RETURNING {key_col}, {hits}"
+        f"RETURNING 1) {count_stored}"
     )
     own_transaction = not connection.in_atomic_block
     sql = f"SET LOCAL synchronous_commit = off; {statement}" if own_transaction else statement
