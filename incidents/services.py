@@ -286,8 +286,8 @@ def _insert_sql(model: type[models.Model], rows: list[dict[str, Any]]) -> tuple[
 
     On PostgreSQL several rows go as one array a column (`SELECT * FROM unnest(...)`): psycopg
     turns a statement's placeholders into literals in Python and remembers that work only for
-    statements of at most 50 parameters, so a batch of 50 occurrences as VALUES cost ~4 ms to
-    convert, most of grouping's time. Rows keep their order, so their new ids rise with it.
+    statements of at most 50 parameters: a batch of 50 occurrences as VALUES cost ~4 ms to
+    convert, every time. Rows keep their order, so their new ids rise with it.
     """
     fields = [cast(Field, model._meta.get_field(name)) for name in rows[0]]
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each use of the proxy costs a lookup
