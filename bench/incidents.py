@@ -22,8 +22,9 @@ Phases, all in one run against one gunicorn (2 sync workers) and one worker:
      run times how fast it groups that backlog;
   5. ingest, paced at --rate reports/s (open loop, C clients) for latency at the target rate.
 The five phases run --rounds times (3), back to back within a round. Each round's figures are
-printed; the verdicts use medians: the throughput ratios are the median of each round's own ratio
-(phases a few seconds apart), the p99 the median of the rounds' p99s. A shared machine's speed
+printed, with where the machine's CPU time went in phases 1, 3 and 4 (gunicorn, the worker, the
+clients, idle). The verdicts use medians: the throughput ratios are the median of each round's
+own ratio (phases a few seconds apart), the p99 the median of the rounds' p99s. A shared machine's speed
 drifts over a run, and a single round can land on a slow or fast stretch.
 Clients are threads using http.client, a real session cookie and the CSRF token header.
 """
@@ -46,6 +47,7 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
+import psutil
 from pg import reset_database  # bench/pg.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,29 +250,88 @@ def phase_labels(rate: float) -> dict[str, str]:
     }
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children, running and finished; 0 once it has exited."""
+    try:
+        processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            t = process.cpu_times()
+        except psutil.Error:
+            continue  # ended between the listing and the reading
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+def cpu_snapshot(server: subprocess.Popen[bytes], worker: subprocess.Popen[bytes] | None) -> dict[str, float]:
+    me, machine = psutil.Process().cpu_times(), psutil.cpu_times()
+    return {
+        "gunicorn": process_cpu(server.pid),
+        "worker": process_cpu(worker.pid) if worker is not None else 0.0,
+        "clients": me.user + me.system,
+        "idle": machine.idle + machine.iowait,
+    }
+
+
+def measured_phase(
+    server: subprocess.Popen[bytes],
+    worker: subprocess.Popen[bytes] | None,
+    phase: Callable[[], dict[str, float]],
+) -> tuple[dict[str, float], str]:
+    """Run a phase; its figures and where the machine's CPU time went meanwhile, as a line.
+
+    Idle time is what the web workers could not use: mostly a wait for SQLite's one writer lock
+    or for the database server, as the clients always have a request ready."""
+    before, started = cpu_snapshot(server, worker), time.perf_counter()
+    figures = phase()
+    after, seconds = cpu_snapshot(server, worker), time.perf_counter() - started
+    capacity = seconds * (psutil.cpu_count() or 1)
+    shares = ", ".join(f"{name} {100 * (after[name] - before[name]) / capacity:.0f}%" for name in before)
+    return figures, f"    CPU time of the machine: {shares}"
+
+
 def one_round(
     env: dict[str, str],
     clients: list[Client],
+    server: subprocess.Popen[bytes],
     worker: subprocess.Popen[bytes],
     args: argparse.Namespace,
     tag: str,
 ) -> tuple[subprocess.Popen[bytes], dict[str, dict[str, float]]]:
     """The phases once, back to back; the worker (restarted in phase 4) and each phase's figures."""
     n, labels = args.requests, phase_labels(args.rate)
-    health = run_phase(clients, n, lambda c, i: c.request("GET", "/healthz"))
+    health, cpu = measured_phase(
+        server, worker, lambda: run_phase(clients, n, lambda c, i: c.request("GET", "/healthz"))
+    )
     print(line("  " + labels["health"], health))
+    print(cpu)
     floor = run_phase(clients, n, lambda c, i: c.request("POST", "/bench/logged-in-noop", report(i, tag)))
     print(line("  " + labels["floor"], floor))
-    ingest = run_phase(clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, tag)))
+    ingest, cpu = measured_phase(
+        server,
+        worker,
+        lambda: run_phase(clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, tag))),
+    )
     print(line("  " + labels["ingest"], ingest))
+    print(cpu)
     print(grouping_line(env, int(ingest["n"])))
     # The same, with the worker stopped: what the endpoint alone sustains, then how fast a
     # fresh worker groups the backlog. Stopped, not paused with SIGSTOP: paused inside a write
     # (a heartbeat, a batch) it would hold SQLite's one writer lock and block the endpoint.
     worker.terminate()
     worker.wait(timeout=60)
-    alone = run_phase(clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, "alone" + tag)))
+    alone, cpu = measured_phase(
+        server,
+        None,
+        lambda: run_phase(
+            clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, "alone" + tag))
+        ),
+    )
     print(line("  " + labels["alone"], alone))
+    print(cpu)
     worker = start_worker(env)
     waiting, caught_up = wait_for_grouping(env)
     print(
@@ -394,7 +455,7 @@ def main() -> int:
         for number in range(1, args.rounds + 1):
             print(f"round {number} of {args.rounds}:")
             tag = f"{run_id}r{number}"
-            worker, measured = one_round(env, clients, worker, args, tag)
+            worker, measured = one_round(env, clients, server, worker, args, tag)
             rounds.append(measured)
         print(f"medians of {args.rounds} rounds:")
         labels = phase_labels(args.rate)
