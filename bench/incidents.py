@@ -284,12 +284,15 @@ def measured_phase(
     """Run a phase; its figures and where the machine's CPU time went meanwhile, as a line.
 
     Idle time is what the web workers could not use: mostly a wait for SQLite's one writer lock
-    or for the database server, as the clients always have a request ready."""
+    or for the database server, as the clients always have a request ready. "Other" is what no
+    process of this run used: PostgreSQL's server processes, the kernel, other tenants."""
     before, started = cpu_snapshot(server, worker), time.perf_counter()
     figures = phase()
     after, seconds = cpu_snapshot(server, worker), time.perf_counter() - started
     capacity = seconds * (psutil.cpu_count() or 1)
-    shares = ", ".join(f"{name} {100 * (after[name] - before[name]) / capacity:.0f}%" for name in before)
+    used = {name: after[name] - before[name] for name in before}
+    used["other (database server, system)"] = capacity - sum(used.values())
+    shares = ", ".join(f"{name} {100 * seconds_used / capacity:.0f}%" for name, seconds_used in used.items())
     return figures, f"    CPU time of the machine: {shares}"
 
 
