@@ -24,8 +24,8 @@ Phases, all in one run against one gunicorn (2 sync workers) and one worker:
 The five phases run --rounds times (3), back to back within a round. Each round's figures are
 printed, with where the machine's CPU time went in phases 1, 3 and 4 (gunicorn, the worker, the
 clients, idle). The verdicts use medians: the throughput ratios are the median of each round's
-own ratio (phases a few seconds apart), the p99 the median of the rounds' p99s. A shared machine's speed
-drifts over a run, and a single round can land on a slow or fast stretch.
+own ratio (phases a few seconds apart), the p99 the median of the rounds' p99s. A shared
+machine's speed drifts over a run, and a single round can land on a slow or fast stretch.
 Clients are threads using http.client, a real session cookie and the CSRF token header.
 """
 
@@ -277,11 +277,12 @@ def cpu_snapshot(server: subprocess.Popen[bytes], worker: subprocess.Popen[bytes
 
 
 def measured_phase(
+    label: str,
     server: subprocess.Popen[bytes],
     worker: subprocess.Popen[bytes] | None,
     phase: Callable[[], dict[str, float]],
-) -> tuple[dict[str, float], str]:
-    """Run a phase; its figures and where the machine's CPU time went meanwhile, as a line.
+) -> dict[str, float]:
+    """Run a phase; print its figures and where the machine's CPU time went meanwhile.
 
     Idle time is what the web workers could not use: mostly a wait for SQLite's one writer lock
     or for the database server, as the clients always have a request ready. "Other" is what no
@@ -293,7 +294,9 @@ def measured_phase(
     used = {name: after[name] - before[name] for name in before}
     used["other (database server, system)"] = capacity - sum(used.values())
     shares = ", ".join(f"{name} {100 * seconds_used / capacity:.0f}%" for name, seconds_used in used.items())
-    return figures, f"    CPU time of the machine: {shares}"
+    print(line("  " + label, figures))
+    print(f"    CPU time of the machine: {shares}")
+    return figures
 
 
 def one_round(
@@ -306,35 +309,34 @@ def one_round(
 ) -> tuple[subprocess.Popen[bytes], dict[str, dict[str, float]]]:
     """The phases once, back to back; the worker (restarted in phase 4) and each phase's figures."""
     n, labels = args.requests, phase_labels(args.rate)
-    health, cpu = measured_phase(
-        server, worker, lambda: run_phase(clients, n, lambda c, i: c.request("GET", "/healthz"))
+    health = measured_phase(
+        labels["health"],
+        server,
+        worker,
+        lambda: run_phase(clients, n, lambda c, i: c.request("GET", "/healthz")),
     )
-    print(line("  " + labels["health"], health))
-    print(cpu)
     floor = run_phase(clients, n, lambda c, i: c.request("POST", "/bench/logged-in-noop", report(i, tag)))
     print(line("  " + labels["floor"], floor))
-    ingest, cpu = measured_phase(
+    ingest = measured_phase(
+        labels["ingest"],
         server,
         worker,
         lambda: run_phase(clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, tag))),
     )
-    print(line("  " + labels["ingest"], ingest))
-    print(cpu)
     print(grouping_line(env, int(ingest["n"])))
     # The same, with the worker stopped: what the endpoint alone sustains, then how fast a
     # fresh worker groups the backlog. Stopped, not paused with SIGSTOP: paused inside a write
     # (a heartbeat, a batch) it would hold SQLite's one writer lock and block the endpoint.
     worker.terminate()
     worker.wait(timeout=60)
-    alone, cpu = measured_phase(
+    alone = measured_phase(
+        labels["alone"],
         server,
         None,
         lambda: run_phase(
             clients, n, lambda c, i: c.request("POST", "/api/incidents", report(i, "alone" + tag))
         ),
     )
-    print(line("  " + labels["alone"], alone))
-    print(cpu)
     worker = start_worker(env)
     waiting, caught_up = wait_for_grouping(env)
     print(

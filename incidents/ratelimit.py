@@ -47,10 +47,15 @@ def hit(keys: list[str], now: float | None = None) -> dict[str, int]:
     return counts
 
 
+def _names() -> tuple[str, str, str, str]:
+    """The bucket table and its key, minute and hits columns, quoted for this database."""
+    q = connection.ops.quote_name
+    return q(RateBucket._meta.db_table), q("key"), q("minute"), q("hits")
+
+
 def _count(rows: str) -> str:
     """The upsert that adds one to each (key, minute, 1) row of `rows`; it returns (key, hits)."""
-    q = connection.ops.quote_name
-    table, key_col, minute, hits = q(RateBucket._meta.db_table), q("key"), q("minute"), q("hits")
+    table, key_col, minute, hits = _names()
     return (
         f"INSERT INTO {table} ({key_col}, {minute}, {hits}) {rows} "
         f"ON CONFLICT ({key_col}, {minute}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
@@ -100,8 +105,7 @@ def insert_within_limits(insert: str, params: list[Any], *, user_id: int, ip: st
     now = time.time()
     window = _window(now)
     limits = limits_for(user_id=user_id, ip=ip)
-    q = connection.ops.quote_name
-    table, key_col, minute, hits = q(RateBucket._meta.db_table), q("key"), q("minute"), q("hits")
+    table, key_col, minute, hits = _names()
     into, values = insert.split(" VALUES ", 1)
     keys = ", ".join(["(%s, %s::bigint, %s::integer)"] * len(limits))
     count_stored = _count("SELECT key, minute, 1 FROM limits WHERE EXISTS (SELECT FROM stored)")
