@@ -8,6 +8,7 @@ transaction with the audit event.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -138,6 +139,10 @@ class Seen:
     capture: Capture
     at: datetime
 
+    # What grouping writes for this occurrence, as the database takes it (_db_row), computed
+    # once. Grouping computes it before its write transaction (_prepare): turning values into
+    # database values is most of its CPU, and on SQLite every other writer waits meanwhile.
+
     @cached_property
     def fingerprint(self) -> str:
         c = self.capture
@@ -145,12 +150,74 @@ class Seen:
             source=c.source, route=c.route, status=c.status_code, code=c.code, message=c.message
         )
 
+    @cached_property
+    def occurrence_row(self) -> dict[str, Any]:
+        """The occurrence's columns this capture sets (the others take their defaults), but for
+        its incident, known once the incidents are upserted."""
+        capture, actor_type = self.capture, actor_type_of(self.actor)
+        row = {
+            "source": capture.source,
+            "actor": self.actor.pk if self.actor and actor_type != ActorType.SYSTEM else None,
+            "actor_type": actor_type,
+            "method": capture.method,
+            "url": capture.url,
+            "route": capture.route,
+            "status_code": capture.status_code,
+            "request_id": capture.request_id,
+            "job_id": capture.job_id,
+            "task_name": capture.task_name,
+            "attempt": capture.attempt,
+            "client_ip": capture.client_ip,
+            "created_at": self.at,
+            **_side_fields(capture, self.at),
+        }
+        return _db_row(Occurrence, row)
 
-def _entity_rows(occurrence_id: int, incident_id: int, capture: Capture) -> list[dict[str, Any]]:
-    return [
-        {"occurrence": occurrence_id, "incident": incident_id, "kind": kind, "entity_id": ref}
-        for kind, ref in dict.fromkeys(capture.entities)
-    ]
+    @cached_property
+    def at_db(self) -> Any:
+        return _db_row(Incident, {"last_seen": self.at})["last_seen"]
+
+    @cached_property
+    def incident_row(self) -> dict[str, Any]:
+        """The columns of its incident, when this is the first occurrence of its group in a batch
+        (_upsert_incidents adds the group's times and count)."""
+        c = self.capture
+        row = {
+            "fingerprint": self.fingerprint,
+            "source": c.source,
+            "level": c.level,
+            "title": c.title(),
+            "route": c.route,
+            "method": c.method,
+            "status_code": c.status_code,
+            "error_code": clip(c.code, 200),
+            "message": normalise_message(c.message),
+            "status": Status.OPEN,
+        }
+        return _db_row(Incident, row)
+
+    @cached_property
+    def entity_rows(self) -> list[dict[str, Any]]:
+        """The entities it names, each once, but for the occurrence and incident ids."""
+        return [
+            _db_row(OccurrenceEntity, {"kind": kind, "entity_id": ref})
+            for kind, ref in dict.fromkeys(self.capture.entities)
+        ]
+
+
+def _prepare(batch: list[Seen]) -> None:
+    """Compute what grouping writes for these reports, before its write transaction."""
+    first_of_group: set[str] = set()
+    for seen in batch:
+        seen.occurrence_row, seen.entity_rows, seen.at_db  # noqa: B018
+        if seen.fingerprint not in first_of_group:
+            first_of_group.add(seen.fingerprint)
+            seen.incident_row  # noqa: B018 - _upsert_incidents takes each group's first
+
+
+def _entity_rows(occurrence_id: int, incident_id: int, seen: Seen) -> list[dict[str, Any]]:
+    # Ids are ints, which both databases take as they are.
+    return [{"occurrence": occurrence_id, "incident": incident_id, **row} for row in seen.entity_rows]
 
 
 def _insert_entities(rows: list[dict[str, Any]]) -> None:
@@ -187,30 +254,8 @@ def _record(batch: list[Seen]) -> list[int]:
     for key, (incident_id, status) in incidents.items():
         if status == Status.RESOLVED:
             _reopen_as_regression(Incident(pk=incident_id, status=status), max(s.at for s in groups[key]))
-    blank = _blank_occurrence()
-    rows = []
-    for seen in batch:
-        capture, actor_type = seen.capture, actor_type_of(seen.actor)
-        rows.append(
-            {
-                **blank,
-                "incident": incidents[seen.fingerprint][0],
-                "source": capture.source,
-                "actor": seen.actor.pk if seen.actor and actor_type != ActorType.SYSTEM else None,
-                "actor_type": actor_type,
-                "method": capture.method,
-                "url": capture.url,
-                "route": capture.route,
-                "status_code": capture.status_code,
-                "request_id": capture.request_id,
-                "job_id": capture.job_id,
-                "task_name": capture.task_name,
-                "attempt": capture.attempt,
-                "client_ip": capture.client_ip,
-                "created_at": seen.at,
-                **_side_fields(capture, seen.at),
-            }
-        )
+    blank = _db_row(Occurrence, _blank_occurrence())
+    rows = [{**blank, **seen.occurrence_row, "incident": incidents[seen.fingerprint][0]} for seen in batch]
     insert, params = _insert_sql(Occurrence, rows)
     with connection.cursor() as cursor:
         cursor.execute(f"{insert} RETURNING {connection.ops.quote_name('id')}", params)
@@ -221,7 +266,7 @@ def _record(batch: list[Seen]) -> list[int]:
         [
             entity
             for pk, row, seen in zip(ids, rows, batch, strict=True)
-            for entity in _entity_rows(pk, row["incident"], seen.capture)
+            for entity in _entity_rows(pk, row["incident"], seen)
         ]
     )
     return ids
@@ -243,23 +288,13 @@ def _upsert_incidents(groups: dict[str, list[Seen]]) -> dict[str, tuple[int, str
     """
     rows = []
     for key in sorted(groups):
-        first = groups[key][0].capture
-        times = [seen.at for seen in groups[key]]
+        group = groups[key]
         rows.append(
             {
-                "fingerprint": key,
-                "source": first.source,
-                "level": first.level,
-                "title": first.title(),
-                "route": first.route,
-                "method": first.method,
-                "status_code": first.status_code,
-                "error_code": clip(first.code, 200),
-                "message": normalise_message(first.message),
-                "status": Status.OPEN,
-                "first_seen": min(times),
-                "last_seen": max(times),
-                "occurrence_count": len(times),
+                **group[0].incident_row,
+                "first_seen": min(group, key=lambda seen: seen.at).at_db,
+                "last_seen": max(group, key=lambda seen: seen.at).at_db,
+                "occurrence_count": len(group),
             }
         )
     q = connection.ops.quote_name
@@ -278,11 +313,19 @@ def _upsert_incidents(groups: dict[str, list[Seen]]) -> dict[str, tuple[int, str
         return {str(key): (int(pk), str(status)) for key, pk, status in cursor.fetchall()}
 
 
+def _db_row(model: type[models.Model], row: dict[str, Any]) -> dict[str, Any]:
+    """A row of model field values (field name: value) as the database takes them."""
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each use of the proxy costs a lookup
+    get_field: Callable[[str], Field] = model._meta.get_field  # type: ignore[assignment]
+    return {name: get_field(name).get_db_prep_save(value, db) for name, value in row.items()}
+
+
 def _insert_sql(model: type[models.Model], rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-    """A plain `INSERT INTO table (columns) VALUES (...), ...` of model field values, with params.
+    """A plain `INSERT INTO table (columns) VALUES (...), ...` of rows of database values, with params.
 
     For the hot statements of ingest and grouping, where the ORM's save machinery costs more
-    than the statement itself. Every row has the same fields.
+    than the statement itself. Every row has the same fields, its values already as the
+    database takes them (_db_row).
 
     On PostgreSQL several rows go as one array a column (`SELECT * FROM unnest(...)`): psycopg
     turns a statement's placeholders into literals in Python and remembers that work only for
@@ -296,10 +339,10 @@ def _insert_sql(model: type[models.Model], rows: list[dict[str, Any]]) -> tuple[
     into = f"INSERT INTO {q(model._meta.db_table)} ({columns})"
     if db.vendor == "postgresql" and len(rows) > 1:
         arrays = ", ".join(f"%s::{f.db_type(db)}[]" for f in fields)
-        columns_of_values = [[f.get_db_prep_save(row[f.name], db) for row in rows] for f in fields]
+        columns_of_values = [[row[f.name] for row in rows] for f in fields]
         return f"{into} SELECT * FROM unnest({arrays})", columns_of_values  # noqa: S608 - our names
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
-    params = [f.get_db_prep_save(row[f.name], db) for row in rows for f in fields]
+    params = [row[f.name] for row in rows for f in fields]
     return f"{into} VALUES {values}", params
 
 
@@ -341,9 +384,8 @@ def browser_report_accept(*, actor: User, capture: Capture) -> None:
     PostgreSQL one statement (ratelimit.insert_within_limits). Grouping and pairing run just
     after, a batch at a time, in a job (incidents/tasks.py).
     """
-    insert, params = _insert_sql(
-        PendingReport, [{"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now()}]
-    )
+    row = {"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now()}
+    insert, params = _insert_sql(PendingReport, [_db_row(PendingReport, row)])
     if connection.vendor == "postgresql":
         ratelimit.insert_within_limits(insert, params, user_id=actor.pk, ip=capture.client_ip)
         return
@@ -367,9 +409,9 @@ GROUP_BATCH = 50
 def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH) -> Grouped:
     """Group waiting browser reports, oldest first, a batch per transaction.
 
-    A batch is read, parsed and fingerprinted before its write transaction, which then claims
-    it by deleting it and records what it claimed: SQLite has one writer at a time, and ingest
-    waits for it while grouping holds it. A report is removed in the same transaction that
+    A batch is read, parsed and made into rows (_prepare) before its write transaction, which
+    then claims it by deleting it and records what it claimed: SQLite has one writer at a time,
+    and ingest waits for it while grouping holds it. A report is removed in the same transaction that
     records it, so it is grouped exactly once, also with several runs at once (a run that finds
     another one claimed part of its batch first leaves the rest to it); an error rolls its batch
     back and leaves those reports waiting for the next run.
@@ -411,9 +453,8 @@ def _pending_batch(size: int) -> tuple[int, dict[int, Seen]]:
     waiting = {}
     for pk, actor_id, capture, received_at in rows:
         if actor_id in actors:
-            seen = Seen(actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at)
-            seen.fingerprint  # noqa: B018 - computed here, outside the write transaction
-            waiting[pk] = seen
+            waiting[pk] = Seen(actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at)
+    _prepare(list(waiting.values()))
     return len(rows), waiting
 
 
@@ -462,7 +503,7 @@ def browser_reports_record(reports: list[Seen]) -> int:
                 pk, incident_id, has_browser_side = known[key]
                 if not has_browser_side and _add_browser_side(pk, report):
                     paired += 1
-                    entities += _entity_rows(pk, incident_id, report.capture)
+                    entities += _entity_rows(pk, incident_id, report)
                 continue
         new.append(report)
     _record(new)
