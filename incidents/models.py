@@ -142,7 +142,10 @@ class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
 
 
 class Occurrence(models.Model):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="occurrences")
+    # No index of its own: (incident, -created_at) below begins with it.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="occurrences", db_index=False
+    )
     source = models.CharField(max_length=16, choices=Source.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -202,7 +205,10 @@ class Occurrence(models.Model):
 
 
 class OccurrenceEntity(models.Model):
-    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="entities")
+    # No index of its own: the unique (occurrence, kind, entity_id) begins with it.
+    occurrence = models.ForeignKey(
+        Occurrence, on_delete=models.CASCADE, related_name="entities", db_index=False
+    )
     # Denormalised so that an entity page finds its incidents with one indexed lookup.
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entity_refs")
     kind = models.CharField(max_length=32)
