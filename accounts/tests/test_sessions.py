@@ -10,6 +10,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from accounts.backends import ModelBackend
+from accounts.models import User
 from accounts.sessions import SessionStore
 from conftest import PASSWORD
 
@@ -60,6 +61,19 @@ def test_the_user_lookup_returns_active_users_only(admin, parent):
     parent.is_active = False
     parent.save()
     assert backend.get_user(parent.pk) is None
+
+
+def test_the_user_lookup_gives_every_field_as_the_orm_does(admin):
+    admin.last_login = timezone.now()
+    admin.save()
+    looked_up, loaded = ModelBackend().get_user(admin.pk), User.objects.get(pk=admin.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(looked_up, field.attname) == getattr(loaded, field.attname), field.name
+    assert timezone.is_aware(looked_up.last_login)  # SQLite stores it naive; the ORM's converter
+    assert looked_up._state.db == loaded._state.db and not looked_up._state.adding
+    looked_up.full_name = "Saved"
+    looked_up.save(update_fields=["full_name"])  # an instance the ORM can save
+    assert User.objects.get(pk=admin.pk).full_name == "Saved"
 
 
 def test_a_logged_in_request_carries_its_user_with_all_fields(admin):
