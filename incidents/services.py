@@ -175,6 +175,7 @@ class Seen:
 
     @cached_property
     def at_db(self) -> Any:
+        """`at` as the database takes it: a group's first_seen and last_seen come from these."""
         return _db_row(Incident, {"last_seen": self.at})["last_seen"]
 
     @cached_property
