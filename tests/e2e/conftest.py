@@ -4,9 +4,12 @@ where a missing browser fails the run."""
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # Playwright's sync API runs an event loop in this thread; the Django ORM calls our tests make
 # beside it are ordinary blocking calls, which is what we want here.
@@ -46,8 +49,44 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+class RequestsInFlight:
+    """Requests the live server (a thread of this process) is handling, and when the last ended."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.count = 0
+        self.last_end = time.monotonic()
+
+    def started(self, **kwargs: object) -> None:
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs: object) -> None:
+        with self.lock:
+            self.count = max(0, self.count - 1)
+            self.last_end = time.monotonic()
+
+    def wait_until_quiet(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.count == 0 and time.monotonic() - self.last_end >= quiet:
+                    return
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def requests_in_flight() -> Iterator[RequestsInFlight]:
+    tracker = RequestsInFlight()
+    request_started.connect(tracker.started, dispatch_uid="e2e-in-flight-started")
+    request_finished.connect(tracker.finished, dispatch_uid="e2e-in-flight-finished")
+    yield tracker
+    request_started.disconnect(dispatch_uid="e2e-in-flight-started")
+    request_finished.disconnect(dispatch_uid="e2e-in-flight-finished")
+
+
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
+def page(browser, live_server, requests_in_flight) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -55,6 +94,10 @@ def page(browser, live_server) -> Iterator[object]:
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     yield page
     context.close()
+    # A closing page still talks to the server: the incident reporter sends what it holds with
+    # sendBeacon. Let those requests end before the test's data is flushed: a flush (TRUNCATE)
+    # beside a request writing to two tables can deadlock on PostgreSQL.
+    requests_in_flight.wait_until_quiet()
 
 
 @pytest.fixture
