@@ -175,8 +175,9 @@ class Seen:
 
     @cached_property
     def at_db(self) -> Any:
-        """`at` as the database takes it: a group's first_seen and last_seen come from these."""
-        return _db_row(Incident, {"last_seen": self.at})["last_seen"]
+        """`at` as the database takes it: a group's first_seen and last_seen come from these.
+        The occurrence's created_at is `at`, already converted."""
+        return self.occurrence_row["created_at"]
 
     @cached_property
     def incident_row(self) -> dict[str, Any]:
@@ -210,7 +211,7 @@ def _prepare(batch: list[Seen]) -> None:
     """Compute what grouping writes for these reports, before its write transaction."""
     first_of_group: set[str] = set()
     for seen in batch:
-        seen.occurrence_row, seen.entity_rows, seen.at_db  # noqa: B018
+        seen.occurrence_row, seen.entity_rows  # noqa: B018
         if seen.fingerprint not in first_of_group:
             first_of_group.add(seen.fingerprint)
             seen.incident_row  # noqa: B018 - _upsert_incidents takes each group's first
@@ -412,10 +413,10 @@ def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH)
 
     A batch is read, parsed and made into rows (_prepare) before its write transaction, which
     then claims it by deleting it and records what it claimed: SQLite has one writer at a time,
-    and ingest waits for it while grouping holds it. A report is removed in the same transaction that
-    records it, so it is grouped exactly once, also with several runs at once (a run that finds
-    another one claimed part of its batch first leaves the rest to it); an error rolls its batch
-    back and leaves those reports waiting for the next run.
+    and ingest waits for it while grouping holds it. A report is removed in the same transaction
+    that records it, so it is grouped exactly once, also with several runs at once (a run that
+    finds another one claimed part of its batch first leaves the rest to it); an error rolls its
+    batch back and leaves those reports waiting for the next run.
     """
     reports = paired = 0
     while limit is None or reports < limit:
