@@ -9,6 +9,19 @@ from accounts.models import Role, User
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the database may use every database. On SQLite the incident inbox is a
+    second one (incidents/inbox.py), and ingest, grouping, the hub's pages and the browser tests
+    all reach it; pytest-django gives a test only "default" unless its marker names more."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_db = {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        if marker is None and not uses_db:
+            continue
+        kwargs = {**(marker.kwargs if marker else {}), "databases": "__all__"}
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The personas are created per test, and the production hasher (PBKDF2, ~1 s a password on

@@ -94,6 +94,20 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db["TEST"] = {"NAME": env.str("SQLITE_TEST_NAME", "") or None}
 DATABASES = {"default": _db}
+if _db["ENGINE"] == "django.db.backends.sqlite3" and _db["NAME"] not in ("", ":memory:"):
+    # The incident inbox, a second file beside the main one (incidents/inbox.py):
+    # var/academy.sqlite3 gets var/academy-inbox.sqlite3, and the test database likewise.
+    def _beside(path: str) -> str:
+        root, extension = os.path.splitext(path)
+        return f"{root}-inbox{extension}"
+
+    DATABASES["incident_inbox"] = {
+        **_db,
+        "NAME": _beside(str(_db["NAME"])),
+        "OPTIONS": dict(_db["OPTIONS"]),
+        "TEST": {"NAME": _beside(_db["TEST"]["NAME"]) if _db["TEST"]["NAME"] else None},
+    }
+DATABASE_ROUTERS = ["incidents.inbox.Router"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

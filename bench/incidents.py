@@ -196,17 +196,17 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 def inbox_counts(env: dict[str, str]) -> tuple[int, int]:
     """(reports waiting to be grouped, occurrences), read straight from the database."""
-    query = (
-        "SELECT (SELECT count(*) FROM incidents_pendingreport), (SELECT count(*) FROM incidents_occurrence)"
-    )
+    query = "SELECT (SELECT count(*) FROM {inbox}incidents_pendingreport), (SELECT count(*) FROM incidents_occurrence)"
     if env.get("DATABASE_URL"):
         import psycopg
 
         with psycopg.connect(env["DATABASE_URL"]) as conn:
-            row = conn.execute(query).fetchone()
+            row = conn.execute(query.format(inbox="")).fetchone()
     else:
+        # On SQLite the inbox is a file of its own beside the main one (incidents/inbox.py).
         with closing(sqlite3.connect(Path(env["VAR_DIR"]) / "academy.sqlite3", timeout=30)) as conn:
-            row = conn.execute(query).fetchone()
+            conn.execute("ATTACH DATABASE ? AS inbox", [str(Path(env["VAR_DIR"]) / "academy-inbox.sqlite3")])
+            row = conn.execute(query.format(inbox="inbox.")).fetchone()
     assert row is not None
     return int(row[0]), int(row[1])
 

@@ -176,6 +176,9 @@ class Occurrence(models.Model):
     attempt = models.PositiveIntegerField(null=True, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The inbox report (PendingReport id) this occurrence was recorded from: the report leaves
+    # the inbox after this is committed, and a report found here is not recorded again.
+    inbox_report_id = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
 
     objects = OccurrenceQuerySet.as_manager()
 
@@ -236,8 +239,16 @@ class PendingReport(models.Model):
     job nudged by ingest, a periodic job, and the hub's own pages before they read.
     """
 
-    # A report of a deleted account goes with it, as its occurrences' actor would be unknown.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # On SQLite the inbox is a database of its own (incidents/inbox.py), where no constraint
+    # can reach the users' table. A report of an account deleted meanwhile is dropped by grouping.
+    # Nothing looks reports up by sender: no index to keep up on every report.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     capture = models.JSONField(help_text="The scrubbed, capped Capture of the report.")
     received_at = models.DateTimeField(default=timezone.now)
 

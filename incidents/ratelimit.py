@@ -1,8 +1,8 @@
 """Per-user and per-IP limits on the ingest endpoint, shared by every worker process.
 
-Fixed one-minute windows in a table, one row per key and window. A refused request is not
-counted, so one account over its own limit does not use up the limit of the others behind the
-same address. Two ways to count, the same rule:
+Fixed one-minute windows in a table of the incident inbox (incidents/inbox.py), one row per key
+and window. A refused request is not counted, so one account over its own limit does not use up
+the limit of the others behind the same address. Two ways to count, the same rule:
 
 - `check`: one upsert statement for all keys of a request (INSERT .. ON CONFLICT .. RETURNING,
   SQLite >= 3.35 and PostgreSQL), run inside the caller's transaction, which rolls the counts
@@ -16,9 +16,9 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 from academy.errors import DomainError
+from incidents import inbox
 from incidents.models import RateBucket
 
 WINDOW_SECONDS = 60
@@ -40,7 +40,7 @@ def hit(keys: list[str], now: float | None = None) -> dict[str, int]:
     """Count one more request for each key in the current window; the counts so far."""
     window = _window(time.time() if now is None else now)
     rows = ", ".join(["(%s, %s, 1)"] * len(keys))
-    with connection.cursor() as cursor:
+    with inbox.connection().cursor() as cursor:
         cursor.execute(_count(f"VALUES {rows}"), [value for key in keys for value in (key, window)])
         counts = {key: int(count) for key, count in cursor.fetchall()}
     _forget_old_windows(counts, window)
@@ -49,7 +49,7 @@ def hit(keys: list[str], now: float | None = None) -> dict[str, int]:
 
 def _names() -> tuple[str, str, str, str]:
     """The bucket table and its key, minute and hits columns, quoted for this database."""
-    q = connection.ops.quote_name
+    q = inbox.connection().ops.quote_name
     return q(RateBucket._meta.db_table), q("key"), q("minute"), q("hits")
 
 
@@ -116,6 +116,7 @@ def insert_within_limits(insert: str, params: list[Any], *, user_id: int, ip: st
         f"stored AS ({into} SELECT * FROM (VALUES {values}) AS report WHERE NOT EXISTS (SELECT FROM over) "
         f"RETURNING 1) {count_stored}"
     )
+    connection = inbox.connection()
     own_transaction = not connection.in_atomic_block
     sql = f"SET LOCAL synchronous_commit = off; {statement}" if own_transaction else statement
     counted: list[Any] = [v for key, most in limits.items() for v in (key, window, most)]

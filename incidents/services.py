@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 from django.db.models import Case, F, Field, Value, When
 from django.utils import timezone
 
 from academy.errors import Conflict
 from accounts.models import User
 from audit.services import record_event
-from incidents import ratelimit
+from incidents import inbox, ratelimit
 from incidents.grouping import fingerprint, normalise_message
 from incidents.models import (
     ActorType,
@@ -138,6 +138,7 @@ class Seen:
     actor: User | None
     capture: Capture
     at: datetime
+    report_id: int | None = None  # the inbox report it comes from (PendingReport id), if any
 
     # What grouping writes for this occurrence, as the database takes it (_db_row), computed
     # once. Grouping computes it before its write transaction (_prepare): turning values into
@@ -169,6 +170,7 @@ class Seen:
             "attempt": capture.attempt,
             "client_ip": capture.client_ip,
             "created_at": self.at,
+            "inbox_report_id": self.report_id,
             **_side_fields(capture, self.at),
         }
         return _db_row(Occurrence, row)
@@ -315,9 +317,9 @@ def _upsert_incidents(groups: dict[str, list[Seen]]) -> dict[str, tuple[int, str
         return {str(key): (int(pk), str(status)) for key, pk, status in cursor.fetchall()}
 
 
-def _db_row(model: type[models.Model], row: dict[str, Any]) -> dict[str, Any]:
+def _db_row(model: type[models.Model], row: dict[str, Any], using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     """A row of model field values (field name: value) as the database takes them."""
-    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each use of the proxy costs a lookup
+    db = connections[using]  # the connection itself: each use of the proxy costs a lookup
     get_field: Callable[[str], Field] = model._meta.get_field  # type: ignore[assignment]
     return {name: get_field(name).get_db_prep_save(value, db) for name, value in row.items()}
 
@@ -379,19 +381,22 @@ def _reopen_as_regression(incident: Incident, now: Any) -> None:
 
 
 def browser_report_accept(*, actor: User, capture: Capture) -> None:
-    """Keep a report for grouping, within its sender's rate limit (429 past it).
+    """Keep a report in the incident inbox for grouping, within its sender's rate limit (429
+    past it).
 
     The limit's counters and the report's single INSERT commit together, and a refusal stores
-    and counts nothing. On SQLite (one writer at a time) that is one short write transaction; on
-    PostgreSQL one statement (ratelimit.insert_within_limits). Grouping and pairing run just
-    after, a batch at a time, in a job (incidents/tasks.py).
+    and counts nothing. On SQLite (one writer at a time; the inbox is a file of its own,
+    incidents/inbox.py) that is one short write transaction; on PostgreSQL one statement
+    (ratelimit.insert_within_limits). Grouping and pairing run just after, a batch at a time,
+    in a job (incidents/tasks.py).
     """
+    using = inbox.alias()
     row = {"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now()}
-    insert, params = _insert_sql(PendingReport, [_db_row(PendingReport, row)])
-    if connection.vendor == "postgresql":
+    insert, params = _insert_sql(PendingReport, [_db_row(PendingReport, row, using)])
+    if connections[using].vendor == "postgresql":
         ratelimit.insert_within_limits(insert, params, user_id=actor.pk, ip=capture.client_ip)
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         ratelimit.check(user_id=actor.pk, ip=capture.client_ip)
         cursor.execute(insert, params)
 
@@ -411,43 +416,53 @@ GROUP_BATCH = 50
 def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH) -> Grouped:
     """Group waiting browser reports, oldest first, a batch per transaction.
 
-    A batch is read, parsed and made into rows (_prepare) before its write transaction, which
-    then claims it by deleting it and records what it claimed: SQLite has one writer at a time,
-    and ingest waits for it while grouping holds it. A report is removed in the same transaction
-    that records it, so it is grouped exactly once, also with several runs at once (a run that
-    finds another one claimed part of its batch first leaves the rest to it); an error rolls its
-    batch back and leaves those reports waiting for the next run.
+    A batch is read from the inbox, parsed and made into rows (_prepare) before the write
+    transaction that records it: on SQLite, other writers of the main database wait while
+    grouping holds its lock. Reports leave the inbox once their batch is committed (on SQLite the
+    inbox is another database, incidents/inbox.py), and each is recorded exactly once all the
+    same: the transaction first leaves out the reports an occurrence was already recorded from
+    (Occurrence.inbox_report_id: a run stopped before it removed them, or another run recorded
+    them first), and one that completed a backend record is known by its request id. An error
+    rolls its batch back and leaves those reports waiting for the next run.
     """
     reports = paired = 0
     while limit is None or reports < limit:
         size = batch if limit is None else min(batch, limit - reports)
         read, waiting = _pending_batch(size)
         started = time.monotonic()
-        if waiting:
-            with transaction.atomic():
-                claimed = _claim_pending(list(waiting))
-                paired += browser_reports_record([seen for pk, seen in waiting.items() if pk in claimed])
-            reports += len(claimed)
-            if len(claimed) < len(waiting):
+        if read:
+            try:
+                with transaction.atomic():
+                    recorded = _recorded_already(read)
+                    fresh = [seen for pk, seen in waiting.items() if pk not in recorded]
+                    paired += browser_reports_record(fresh)
+            except IntegrityError:
+                if not _recorded_already(read):
+                    raise
+                recorded, fresh = set(read), []  # another run was recording them at that moment
+            _remove_from_inbox(read)
+            reports += len(fresh)
+            if recorded:
                 # Another run grouped some of these first. It goes on until none are left; two
                 # runs reading the same oldest reports would only keep colliding.
                 return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
-        if read < size:
+        if len(read) < size:
             return Grouped(reports=reports, paired=paired, left=False)  # none were left
         if connection.vendor == "sqlite":
             # SQLite has one writer at a time, and a writer that finds it taken sleeps in
             # growing steps (1, 2, 5, 10, 15 .. ms) before it tries again. Batch after batch
-            # with no pause, ingest requests would sleep through several batches; pausing as
-            # long as the transaction took hands the lock over.
+            # with no pause, another writer (a job, an admin's action) would sleep through
+            # several batches; pausing as long as the transaction took hands the lock over.
             time.sleep(time.monotonic() - started)
     return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
 
 
-def _pending_batch(size: int) -> tuple[int, dict[int, Seen]]:
-    """How many of the oldest waiting reports were read, and those parsed and fingerprinted, by id.
+def _pending_batch(size: int) -> tuple[list[int], dict[int, Seen]]:
+    """The ids of the oldest waiting reports, up to `size`, and those to record, parsed and
+    fingerprinted, by id.
 
-    Not claimed yet: another run may group them first. A report whose account was just deleted
-    is left out (it goes with the account)."""
+    Not claimed: another run may group them first. A report whose account was deleted since is
+    not recorded (it goes with the account), only removed."""
     rows = list(
         PendingReport.objects.order_by("id").values_list("id", "actor_id", "capture", "received_at")[:size]
     )
@@ -455,21 +470,23 @@ def _pending_batch(size: int) -> tuple[int, dict[int, Seen]]:
     waiting = {}
     for pk, actor_id, capture, received_at in rows:
         if actor_id in actors:
-            waiting[pk] = Seen(actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at)
+            waiting[pk] = Seen(
+                actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at, report_id=pk
+            )
     _prepare(list(waiting.values()))
-    return len(rows), waiting
+    return [pk for pk, _, _, _ in rows], waiting
 
 
-def _claim_pending(ids: list[int]) -> set[int]:
-    """Delete these waiting reports; the ids this transaction deleted (not another run before it)."""
-    q = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {q(PendingReport._meta.db_table)} WHERE {q('id')} IN "  # noqa: S608 - our names
-            f"({', '.join(['%s'] * len(ids))}) RETURNING {q('id')}",
-            ids,
-        )
-        return {int(pk) for (pk,) in cursor.fetchall()}
+def _remove_from_inbox(report_ids: list[int]) -> None:
+    PendingReport.objects.filter(pk__in=report_ids).delete()
+
+
+def _recorded_already(report_ids: list[int]) -> set[int]:
+    """Which of these inbox reports an occurrence was recorded from."""
+    found = Occurrence.objects.filter(inbox_report_id__in=report_ids).values_list(
+        "inbox_report_id", flat=True
+    )
+    return {pk for pk in found if pk is not None}
 
 
 def browser_reports_record(reports: list[Seen]) -> int:

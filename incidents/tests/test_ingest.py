@@ -1,17 +1,21 @@
 """POST /api/incidents: who may report, what is refused and why, what gets stored."""
 
+import io
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 import time_machine
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, connections, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from incidents import tasks
+from accounts.models import User
+from incidents import inbox, tasks
 from incidents.models import Incident, Occurrence, PendingReport, RateBucket
 from incidents.services import Capture, Grouped, incident_resolve, pending_reports_group
 from incidents.tests.helpers import post_report, record, report
@@ -328,6 +332,83 @@ def test_reports_another_run_claims_first_are_grouped_once(admin_client, monkeyp
     assert not PendingReport.objects.exists()
 
 
+def test_a_report_recorded_before_it_left_the_inbox_is_not_recorded_again(admin_client, monkeypatch):
+    from incidents import services
+
+    post_report(admin_client, report(), group=False)  # with its request's id
+    post_report(
+        admin_client, {"kind": "js", "error": {"name": "TypeError", "message": "x is undefined"}}, group=False
+    )
+
+    def killed(report_ids):
+        raise RuntimeError("the worker was killed")
+
+    monkeypatch.setattr(services, "_remove_from_inbox", killed)
+    with pytest.raises(RuntimeError):
+        pending_reports_group()  # recorded and committed; the reports are still in the inbox
+    assert Occurrence.objects.count() == 2 and PendingReport.objects.count() == 2
+    monkeypatch.undo()
+    assert pending_reports_group() == Grouped(reports=0, paired=0, left=False)
+    assert Occurrence.objects.count() == 2 and not PendingReport.objects.exists()
+    assert sorted(Incident.objects.values_list("occurrence_count", flat=True)) == [1, 1]
+
+
+def test_a_report_of_an_account_deleted_before_grouping_is_dropped(parent_client, parent):
+    post_report(parent_client, report(), group=False)
+    parent.delete()
+    assert pending_reports_group() == Grouped(reports=0, paired=0, left=False)
+    assert not PendingReport.objects.exists() and not Occurrence.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps the inbox in its one database")
+def test_on_sqlite_the_inbox_is_a_database_of_its_own(admin_client):
+    post_report(admin_client, report(), group=False)
+    assert inbox.alias() == "incident_inbox"
+    assert connections["incident_inbox"].settings_dict["NAME"] != connection.settings_dict["NAME"]
+    with connections["incident_inbox"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM incidents_pendingreport")
+        assert cursor.fetchone() == (1,)
+    assert "incidents_pendingreport" not in connection.introspection.table_names()
+    assert "incidents_ratebucket" not in connection.introspection.table_names()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps the inbox in its one database")
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_storing_a_report_does_not_wait_for_the_main_databases_writer(admin):
+    from incidents import services
+
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_main_write_lock() -> None:
+        try:
+            with transaction.atomic():  # BEGIN IMMEDIATE: the main database's one writer
+                User.objects.filter(pk=admin.pk).update(full_name="Busy Writer")
+                locked.set()
+                release.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=hold_the_main_write_lock)
+    writer.start()
+    try:
+        assert locked.wait(timeout=10)
+        started = time.monotonic()
+        services.browser_report_accept(actor=admin, capture=Capture(source="browser", ui_message="boom"))
+        # Waiting for the lock would take until the writer ends (20 s) or the busy timeout (10 s).
+        assert time.monotonic() - started < 2
+    finally:
+        release.set()
+        writer.join(timeout=30)
+    assert PendingReport.objects.count() == 1
+
+
+def test_migrate_without_a_database_migrates_every_one():
+    out = io.StringIO()
+    call_command("migrate", verbosity=1, stdout=out)
+    # Each database once: on SQLite the main one and the incident inbox.
+    assert out.getvalue().count("No migrations to apply.") == len(list(connections))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_three_runs_at_once_group_every_report_exactly_once(admin, settings):
     from incidents import services
@@ -342,7 +423,7 @@ def test_three_runs_at_once_group_every_report_exactly_once(admin, settings):
         try:
             results.append(pending_reports_group(batch=20))
         finally:
-            connection.close()  # this thread's own connection
+            connections.close_all()  # this thread's own connections
 
     threads = [threading.Thread(target=run) for _ in range(3)]
     for thread in threads:
