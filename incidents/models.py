@@ -5,6 +5,7 @@ both sides of it when they are known: what the person saw (browser report) and w
 said (captured error), joined by request id.
 """
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -176,9 +177,9 @@ class Occurrence(models.Model):
     attempt = models.PositiveIntegerField(null=True, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # The inbox report (PendingReport id) this occurrence was recorded from: the report leaves
+    # The inbox report (PendingReport.key) this occurrence was recorded from: the report leaves
     # the inbox after this is committed, and a report found here is not recorded again.
-    inbox_report_id = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    inbox_report_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = OccurrenceQuerySet.as_manager()
 
@@ -251,6 +252,9 @@ class PendingReport(models.Model):
     )
     capture = models.JSONField(help_text="The scrubbed, capped Capture of the report.")
     received_at = models.DateTimeField(default=timezone.now)
+    # What the occurrence recorded from it keeps (Occurrence.inbox_report_key). Random, not the
+    # id: ids start again in a new inbox file, and a new report must never look recorded.
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
 
     def __str__(self) -> str:
         return f"pending report {self.pk} of user {self.actor_id}"

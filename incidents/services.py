@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, cast
+from uuid import UUID, uuid4
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 from django.db.models import Case, F, Field, Value, When
@@ -138,7 +139,7 @@ class Seen:
     actor: User | None
     capture: Capture
     at: datetime
-    report_id: int | None = None  # the inbox report it comes from (PendingReport id), if any
+    report_key: UUID | None = None  # the inbox report it comes from (PendingReport.key), if any
 
     # What grouping writes for this occurrence, as the database takes it (_db_row), computed
     # once. Grouping computes it before its write transaction (_prepare): turning values into
@@ -170,7 +171,7 @@ class Seen:
             "attempt": capture.attempt,
             "client_ip": capture.client_ip,
             "created_at": self.at,
-            "inbox_report_id": self.report_id,
+            "inbox_report_key": self.report_key,
             **_side_fields(capture, self.at),
         }
         return _db_row(Occurrence, row)
@@ -391,7 +392,7 @@ def browser_report_accept(*, actor: User, capture: Capture) -> None:
     in a job (incidents/tasks.py).
     """
     using = inbox.alias()
-    row = {"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now()}
+    row = {"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now(), "key": uuid4()}
     insert, params = _insert_sql(PendingReport, [_db_row(PendingReport, row, using)])
     if connections[using].vendor == "postgresql":
         ratelimit.insert_within_limits(insert, params, user_id=actor.pk, ip=capture.client_ip)
@@ -421,7 +422,7 @@ def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH)
     grouping holds its lock. Reports leave the inbox once their batch is committed (on SQLite the
     inbox is another database, incidents/inbox.py), and each is recorded exactly once all the
     same: the transaction first leaves out the reports an occurrence was already recorded from
-    (Occurrence.inbox_report_id: a run stopped before it removed them, or another run recorded
+    (Occurrence.inbox_report_key: a run stopped before it removed them, or another run recorded
     them first), and one that completed a backend record is known by its request id. An error
     rolls its batch back and leaves those reports waiting for the next run.
     """
@@ -431,20 +432,23 @@ def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH)
         read, waiting = _pending_batch(size)
         started = time.monotonic()
         if read:
+            keys = [seen.report_key for seen in waiting]
             try:
                 with transaction.atomic():
-                    recorded = _recorded_already(read)
-                    fresh = [seen for pk, seen in waiting.items() if pk not in recorded]
+                    recorded = _recorded_already(keys)
+                    fresh = [seen for seen in waiting if seen.report_key not in recorded]
                     paired += browser_reports_record(fresh)
             except IntegrityError:
-                if not _recorded_already(read):
+                recorded, fresh = _recorded_already(keys), []
+                if not recorded:
                     raise
-                recorded, fresh = set(read), []  # another run was recording them at that moment
+                # Another run was recording them at that moment (PostgreSQL): it has them.
             _remove_from_inbox(read)
             reports += len(fresh)
             if recorded:
-                # Another run grouped some of these first. It goes on until none are left; two
-                # runs reading the same oldest reports would only keep colliding.
+                # Another run grouped some of these first (or one stopped before removing them).
+                # It goes on until none are left; two runs reading the same oldest reports would
+                # only keep colliding.
                 return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
         if len(read) < size:
             return Grouped(reports=reports, paired=paired, left=False)  # none were left
@@ -457,36 +461,32 @@ def pending_reports_group(*, limit: int | None = None, batch: int = GROUP_BATCH)
     return Grouped(reports=reports, paired=paired, left=PendingReport.objects.exists())
 
 
-def _pending_batch(size: int) -> tuple[list[int], dict[int, Seen]]:
+def _pending_batch(size: int) -> tuple[list[int], list[Seen]]:
     """The ids of the oldest waiting reports, up to `size`, and those to record, parsed and
-    fingerprinted, by id.
+    fingerprinted.
 
     Not claimed: another run may group them first. A report whose account was deleted since is
     not recorded (it goes with the account), only removed."""
-    rows = list(
-        PendingReport.objects.order_by("id").values_list("id", "actor_id", "capture", "received_at")[:size]
-    )
-    actors = User.objects.in_bulk({actor_id for _, actor_id, _, _ in rows})
-    waiting = {}
-    for pk, actor_id, capture, received_at in rows:
-        if actor_id in actors:
-            waiting[pk] = Seen(
-                actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at, report_id=pk
-            )
-    _prepare(list(waiting.values()))
-    return [pk for pk, _, _, _ in rows], waiting
+    fields = ("id", "key", "actor_id", "capture", "received_at")
+    rows = list(PendingReport.objects.order_by("id").values_list(*fields)[:size])
+    actors = User.objects.in_bulk({actor_id for _, _, actor_id, _, _ in rows})
+    waiting = [
+        Seen(actor=actors[actor_id], capture=Capture.from_json(capture), at=received_at, report_key=key)
+        for _, key, actor_id, capture, received_at in rows
+        if actor_id in actors
+    ]
+    _prepare(waiting)
+    return [pk for pk, _, _, _, _ in rows], waiting
 
 
 def _remove_from_inbox(report_ids: list[int]) -> None:
     PendingReport.objects.filter(pk__in=report_ids).delete()
 
 
-def _recorded_already(report_ids: list[int]) -> set[int]:
-    """Which of these inbox reports an occurrence was recorded from."""
-    found = Occurrence.objects.filter(inbox_report_id__in=report_ids).values_list(
-        "inbox_report_id", flat=True
-    )
-    return {pk for pk in found if pk is not None}
+def _recorded_already(report_keys: list[UUID | None]) -> set[UUID]:
+    """Which of these inbox reports (PendingReport.key) an occurrence was recorded from."""
+    found = Occurrence.objects.filter(inbox_report_key__in=report_keys)
+    return {key for key in found.values_list("inbox_report_key", flat=True) if key is not None}
 
 
 def browser_reports_record(reports: list[Seen]) -> int:

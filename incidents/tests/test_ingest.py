@@ -353,6 +353,19 @@ def test_a_report_recorded_before_it_left_the_inbox_is_not_recorded_again(admin_
     assert sorted(Incident.objects.values_list("occurrence_count", flat=True)) == [1, 1]
 
 
+def test_a_report_with_the_id_of_one_recorded_before_is_recorded(admin_client, admin):
+    # A new inbox file numbers its reports from 1 again; what marks a report as recorded is its
+    # random key, never its id.
+    post_report(admin_client, report(), group=False)
+    first = PendingReport.objects.get()
+    pending_reports_group()
+    PendingReport.objects.create(
+        id=first.pk, actor=admin, capture=first.capture, received_at=first.received_at
+    )
+    assert pending_reports_group().reports == 1
+    assert Occurrence.objects.count() == 2 and Incident.objects.get().occurrence_count == 2
+
+
 def test_a_report_of_an_account_deleted_before_grouping_is_dropped(parent_client, parent):
     post_report(parent_client, report(), group=False)
     parent.delete()
