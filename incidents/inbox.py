@@ -3,9 +3,10 @@
 On SQLite the inbox is a database file of its own (settings.DATABASES[ALIAS], beside the main
 file). SQLite lets one writer at a time into a database file, and grouping writes a batch of
 occurrences in one transaction (~13 ms for 50). In the main file, every ingest request that came
-meanwhile waited for it, and paid the main file's checkpoints: p99 ~50 ms at 200 reports/s
-(bench/incidents.py). In its own small file, ingest's one-row transactions wait only for each
-other, and grouping reads the inbox without taking its lock.
+meanwhile waited for it, and paid the main file's checkpoints. In its own small file, ingest's
+one-row transactions wait only for each other, and grouping reads the inbox without taking its
+lock. bench/incidents.py, before and after: p99 at 200 reports/s 52 -> 12-16 ms, ingest with
+the worker beside it 0.38 -> 0.44-0.45x /healthz.
 
 A report therefore leaves the inbox after the main database has recorded it, not in the same
 transaction, and grouping makes that exactly-once itself: services.pending_reports_group.
