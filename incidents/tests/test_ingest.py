@@ -1,14 +1,17 @@
 """POST /api/incidents: who may report, what is refused and why, what gets stored."""
 
+import importlib
 import io
 import json
 import threading
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test import Client
@@ -413,6 +416,34 @@ def test_on_sqlite_storing_a_report_does_not_wait_for_the_main_databases_writer(
         release.set()
         writer.join(timeout=30)
     assert PendingReport.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps the inbox in its one database")
+def test_reports_waiting_in_the_main_file_move_to_the_inbox_on_upgrade(admin):
+    # An install from before the inbox had its own file: its reports still waiting move with
+    # migration 0004, and the main file's old inbox tables go.
+    migration = importlib.import_module("incidents.migrations.0004_inbox_database")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'CREATE TABLE "incidents_pendingreport" ("id" integer PRIMARY KEY AUTOINCREMENT, '
+            '"capture" text NOT NULL, "received_at" datetime NOT NULL, "actor_id" bigint NOT NULL)'
+        )
+        cursor.execute('CREATE TABLE "incidents_ratebucket" ("id" integer PRIMARY KEY, "key" varchar(100))')
+        for message in ("first", "second"):
+            cursor.execute(
+                'INSERT INTO "incidents_pendingreport" ("capture", "received_at", "actor_id") VALUES (%s, %s, %s)',
+                [json.dumps({"source": "browser", "ui_message": message}), "2026-03-02 09:00:00", admin.pk],
+            )
+    migration.move_waiting_reports_out_of_the_main_database(
+        django_apps, SimpleNamespace(connection=connections["incident_inbox"])
+    )
+    assert not {"incidents_pendingreport", "incidents_ratebucket"} & set(
+        connection.introspection.table_names()
+    )
+    moved = list(PendingReport.objects.order_by("id"))
+    assert [report.capture["ui_message"] for report in moved] == ["first", "second"]
+    assert len({report.key for report in moved}) == 2 and moved[0].actor == admin
+    assert pending_reports_group().reports == 2
 
 
 def test_migrate_without_a_database_migrates_every_one():
