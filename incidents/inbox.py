@@ -48,8 +48,7 @@ class Router:
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
         return alias() if _in_inbox(model) else DEFAULT_DB_ALIAS
 
-    def db_for_write(self, model: type[Model], **hints: Any) -> str:
-        return alias() if _in_inbox(model) else DEFAULT_DB_ALIAS
+    db_for_write = db_for_read
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
         # A pending report names its sender (a user in the main database) by id, with no

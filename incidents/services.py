@@ -325,7 +325,9 @@ def _db_row(model: type[models.Model], row: dict[str, Any], using: str = DEFAULT
     return {name: get_field(name).get_db_prep_save(value, db) for name, value in row.items()}
 
 
-def _insert_sql(model: type[models.Model], rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+def _insert_sql(
+    model: type[models.Model], rows: list[dict[str, Any]], using: str = DEFAULT_DB_ALIAS
+) -> tuple[str, list[Any]]:
     """A plain `INSERT INTO table (columns) VALUES (...), ...` of rows of database values, with params.
 
     For the hot statements of ingest and grouping, where the ORM's save machinery costs more
@@ -338,7 +340,7 @@ def _insert_sql(model: type[models.Model], rows: list[dict[str, Any]]) -> tuple[
     convert, every time. Rows keep their order, so their new ids rise with it.
     """
     fields = [cast(Field, model._meta.get_field(name)) for name in rows[0]]
-    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each use of the proxy costs a lookup
+    db = connections[using]  # the connection itself: each use of the proxy costs a lookup
     q = db.ops.quote_name
     columns = ", ".join(q(cast(str, f.column)) for f in fields)
     into = f"INSERT INTO {q(model._meta.db_table)} ({columns})"
@@ -393,7 +395,7 @@ def browser_report_accept(*, actor: User, capture: Capture) -> None:
     """
     using = inbox.alias()
     row = {"actor": actor.pk, "capture": capture.to_json(), "received_at": timezone.now(), "key": uuid4()}
-    insert, params = _insert_sql(PendingReport, [_db_row(PendingReport, row, using)])
+    insert, params = _insert_sql(PendingReport, [_db_row(PendingReport, row, using)], using)
     if connections[using].vendor == "postgresql":
         ratelimit.insert_within_limits(insert, params, user_id=actor.pk, ip=capture.client_ip)
         return
