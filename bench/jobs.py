@@ -102,8 +102,8 @@ def main() -> None:
     reset_database(args.pg)
     for name, url in databases.items():
         manage(url, "migrate", "--noinput", "-v", "0")
-        ours, ours_wall = measure(url, "bench.tasks.noop", args.jobs, OURS)
-        plain, plain_wall = measure(url, "bench.tasks.noop", args.jobs, PLAIN)
+        ours, ours_wall = measure(url, "bench.sample_jobs.noop", args.jobs, OURS)
+        plain, plain_wall = measure(url, "bench.sample_jobs.noop", args.jobs, PLAIN)
         print(
             f"{name:<11} worker (process per job): {ours:7.1f} jobs/s ({ours_wall:5.1f} s wall) | "
             f"db_worker: {plain:7.1f} jobs/s ({plain_wall:5.1f} s wall) | ratio {ours / plain:.2f}x"
@@ -111,14 +111,14 @@ def main() -> None:
         if args.concurrency > 1:
             # still a process per job, but the worker claims and records while jobs run
             conc, _ = measure(
-                url, "bench.tasks.noop", args.jobs, [*OURS, "--concurrency", str(args.concurrency)]
+                url, "bench.sample_jobs.noop", args.jobs, [*OURS, "--concurrency", str(args.concurrency)]
             )
             print(
                 f"{name:<11} worker --concurrency {args.concurrency}: {conc:7.1f} jobs/s | ratio {conc / plain:.2f}x"
             )
     pg = databases["PostgreSQL"]
-    one, _ = measure(pg, "bench.tasks.nap", args.sleep_jobs, OURS, workers=1)
-    four, _ = measure(pg, "bench.tasks.nap", args.sleep_jobs, OURS, workers=4)
+    one, _ = measure(pg, "bench.sample_jobs.nap", args.sleep_jobs, OURS, workers=1)
+    four, _ = measure(pg, "bench.sample_jobs.nap", args.sleep_jobs, OURS, workers=4)
     print(
         f"PostgreSQL  {args.sleep_jobs} x 50 ms jobs: 1 worker {one:.1f} jobs/s, 4 workers {four:.1f} jobs/s, "
         f"speed-up {four / one:.2f}x"

@@ -13,8 +13,6 @@ resident memory (ru_maxrss of that process, interpreter and Django included):
 
 PostgreSQL uses postgres://postgres@127.0.0.1:5432/academy_bench_tasks (created if missing,
 emptied before the run); BENCH_PG_URL overrides it. Not a test: it prints figures.
-
-This module is also where bench/jobs.py finds its jobs (`bench.tasks.noop`, `bench.tasks.nap`).
 """
 
 import argparse
@@ -28,22 +26,6 @@ import time
 from pathlib import Path
 
 from pg import reset_database  # bench/pg.py, beside this script
-
-if __name__ != "__main__":
-    # The jobs benchmark's jobs, defined when imported as `bench.tasks` (settings are ready then).
-    # Run as a script this module must not touch settings before each child picks its database.
-    from django.tasks import task
-
-    @task
-    def noop() -> None:
-        """A job for bench/jobs.py: measures the queue, not the work."""
-        return None
-
-    @task
-    def nap(seconds: float = 0.05) -> None:
-        """A job for bench/jobs.py: holds a worker for a while."""
-        time.sleep(seconds)
-
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/academy_bench_tasks")

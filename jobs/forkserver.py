@@ -23,7 +23,12 @@ the fork (in the server, on another CPU) overlaps the current job and the worker
   server kills what it forked, reaps it and exits, and the worker reaps the server.
 * The worker tells the server the task path of each job it hands over; the server imports it
   before forking the next spare, so job processes find their task module already loaded.
-* Neither the server nor a job process ever uses the worker's database connections (`_INHERITED`).
+* No database state crosses a fork. The worker closes its connections just before it forks the
+  server, so the server starts with none open; the server closes any that a task-module import
+  opened before it forks a spare; a job process opens its own. SQLite forbids carrying an open
+  database across fork(): the child would inherit the parent's view of the WAL index and read
+  marks but not its POSIX locks, and read stale snapshots or a "malformed" file (issue 15: 200 of
+  200 jobs failed that way when inherited connections were kept referenced instead of closed).
 
 The pipes make no trust boundary: both ends are this program, so pickle is fine here.
 """
@@ -80,6 +85,7 @@ class ForkServer:
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one message per send
         worker_pid = os.getpid()
+        close_connections()  # the worker reopens its own on its next query
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -167,16 +173,18 @@ class ForkServer:
 
 # -- the server process ----------------------------------------------------------------------
 
-# Connections inherited from the worker: kept referenced (never closed or collected) so that no
-# other process speaks on the worker's sockets; a job process opens its own when it needs one.
-_INHERITED: list[Any] = []
 
+def close_connections() -> None:
+    """Close every database connection this process opened, before it forks.
 
-def _detach_connections() -> None:
-    for conn in connections.all(initialized_only=True):
-        if conn.connection is not None:
-            _INHERITED.append(conn.connection)
-            conn.connection = None
+    Only a process's own connections may be closed by it, and only a process with none open may
+    fork a process that uses the database (see the module docstring). Django keeps connections
+    per thread; the worker and the server run one thread.
+    """
+    connections.close_all()
+    still_open = [c.alias for c in connections.all(initialized_only=True) if c.connection is not None]
+    if still_open:  # close_all() skips a connection inside atomic(): forking now would share it
+        raise RuntimeError(f"cannot fork with database connections open: {', '.join(still_open)}")
 
 
 def _load_libc() -> Any:
@@ -219,7 +227,6 @@ def _serve(sock: socket.socket, worker_pid: int) -> NoReturn:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the worker decides when the server stops
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _die_with_parent(worker_pid)
-        _detach_connections()
         # Never collect what was inherited: a collection touches every object, copying the
         # worker's heap page by page, and each job process would inherit those copies.
         gc.freeze()
@@ -255,7 +262,7 @@ def _server_loop(sock: socket.socket) -> None:
             if task_path:
                 with contextlib.suppress(Exception):  # the job process will report a bad path
                     import_string(task_path)
-                _detach_connections()  # should an import have opened one
+                close_connections()  # should an import have opened one: no spare may inherit it
             pid, job_fd, result_fd = _fork_spare(sock, selector)
             children[pid] = os.pidfd_open(pid)
             selector.register(children[pid], selectors.EVENT_READ, pid)
@@ -293,7 +300,6 @@ def _run_spare(job_fd: int, result_fd: int, server_pid: int) -> NoReturn:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _die_with_parent(server_pid)
-        _detach_connections()
         data = _read_all(job_fd)
         if data:
             job: DBTaskResult = pickle.loads(data)  # noqa: S301 - written by our worker, see above

@@ -92,3 +92,16 @@ def die(exit_code: int | None = None) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     else:
         os._exit(exit_code)
+
+
+@task
+def read_back(event_id: int, write: bool = False) -> int:
+    """Reads the audit row committed with its dispatch (and, if asked, writes one of its own):
+    a job process that sees a stale snapshot fails with DoesNotExist or a "malformed" database."""
+    from audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(pk=event_id)
+    if write:
+        with transaction.atomic():
+            record_event(actor="test", action="test.read_back", kind="test", entity_id=event.entity_id)
+    return event.pk
