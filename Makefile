@@ -18,6 +18,12 @@ $(STAMP): $(PY) requirements.lock
 	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
 	touch $(STAMP)
 
+# Test-only tools from the npm registry (axe-core for the accessibility audit); never served.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
+
 bootstrap: $(STAMP)
 	@mkdir -p var
 
@@ -31,7 +37,7 @@ run: migrate
 	$(PY) manage.py seed_demo
 	bin/run
 
-test: bootstrap
+test: bootstrap $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: bootstrap
