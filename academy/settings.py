@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "academy.metrics.MetricsMiddleware",  # first: it times and counts every answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "academy.request_id.RequestIdMiddleware",
@@ -268,6 +269,18 @@ if HOMEWORK_UPLOAD_CHUNK_SIZE > DATA_UPLOAD_MAX_MEMORY_SIZE:
 INCIDENT_MAX_REPORT_BYTES = env.size("INCIDENT_MAX_REPORT_BYTES", 64 * 1024)
 INCIDENT_RATE_LIMIT_PER_MINUTE = env.int("INCIDENT_RATE_LIMIT_PER_MINUTE", 30, minimum=1)
 INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE = env.int("INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE", 120, minimum=1)
+
+# Metrics (academy/metrics.py): Prometheus scrapes GET /metrics with this bearer token; without
+# one only a signed-in admin may read it. With several processes (gunicorn workers, job workers)
+# they all write their figures to PROMETHEUS_MULTIPROC_DIR, read by prometheus_client itself.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or unset: admins only).")
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if _metrics_dir and not (os.path.isdir(_metrics_dir) and os.access(_metrics_dir, os.W_OK)):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR must be an existing, writable directory; got {_metrics_dir!r}."
+    )
 
 # Logging: every line carries the request id; JSON lines when LOG_FORMAT=json.
 LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))

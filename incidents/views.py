@@ -11,16 +11,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.errors import DomainError, Forbidden, NotFound
+from academy.metrics import count_outcome
 from accounts.access import admin_required
 from accounts.models import User
 from incidents import ratelimit, reports, services
 from incidents.filters import HubFilters
+from incidents.metrics import REPORTS_ACCEPTED, REPORTS_REFUSED
 from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity, PendingReport
 from incidents.sparkline import sparklines
 from incidents.tasks import nudge_grouping
 from jobs import queries as job_queries
 
 
+@count_outcome(REPORTS_ACCEPTED, REPORTS_REFUSED)
 @require_POST
 def ingest(request: HttpRequest) -> JsonResponse:
     """POST /api/incidents: one browser report. CSRF is enforced by the middleware."""
