@@ -7,6 +7,6 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         from academy.metrics import register_collector
-        from jobs.metrics import JobsCollector
+        from jobs.queue_metrics import JobsCollector
 
         register_collector(JobsCollector())
