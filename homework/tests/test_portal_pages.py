@@ -235,9 +235,7 @@ def test_a_task_with_homework_handed_in_shows_as_handed_in(admin, parent, parent
 
     daily = daily_task(admin, [student], "Reading log")
     today = TaskInstance.objects.get(task=daily)
-    yesterday = TaskInstance.objects.create(
-        task=daily, student=student, date=timezone.localdate() - timedelta(days=1)
-    )
+    TaskInstance.objects.create(task=daily, student=student, date=timezone.localdate() - timedelta(days=1))
     once = task_services.task_create(
         actor=admin, title="Project", students=[student], start_date=timezone.localdate() - timedelta(days=2)
     )
