@@ -107,3 +107,8 @@ def test_mark_done_and_undo_return_to_the_page_they_were_on(
     assert instance.status == "todo" and instance.completed_at is None
     page = parent_client.get(reverse("portal_academic:tasks")).content.decode()
     assert "is to do again for Sam Student" in page and done in page
+
+
+def test_a_childs_page_is_under_my_students_in_the_menu():
+    active = [e["label"] for e in portal_navigation("/portal/students/7/") if e["active"]]
+    assert active == ["My students"]

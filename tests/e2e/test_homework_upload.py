@@ -133,7 +133,7 @@ def test_hand_in_homework_for_one_of_the_students_tasks(page, login, parent, stu
     page.get_by_label("Student").select_option(str(sister.pk))
     task = page.get_by_label("Task")
     assert task.locator("option:not([disabled])").all_inner_texts() == [
-        "None: homework of my own, titled below",
+        "None (give it a title below)",
         "Spelling list",
     ]
     task.select_option(str(spelling.pk))
