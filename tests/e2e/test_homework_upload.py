@@ -2,6 +2,7 @@
 once, the video turning ready when a real worker has processed it, all without a reload; a refused
 file shows its message and is reported; homework for a task shows as handed in on the task."""
 
+import re
 import time
 
 import pytest
@@ -157,4 +158,27 @@ def test_hand_in_homework_for_one_of_the_students_tasks(page, login, parent, stu
     expect(page.locator("[data-entity^=task_instance]", has_text="Spelling list")).to_contain_text(
         "Handed in"
     )
+    assert page.console_errors == []
+
+
+def test_files_dropped_on_the_picker_are_chosen_and_handed_in(page, login, parent, student):
+    login(parent)
+    page.goto("/portal/homework/")
+    page.get_by_label("Title").fill("Dropped notes")
+    zone = page.locator("[data-dropzone]")
+    dropped = page.evaluate_handle(
+        """() => { const data = new DataTransfer();
+                   data.items.add(new File(["1/2 + 1/4 = 3/4\\n".repeat(40)], "notes.txt", {type: "text/plain"}));
+                   return data; }"""
+    )
+    zone.dispatch_event("dragenter", {"dataTransfer": dropped})
+    expect(zone).to_have_class(re.compile(r"\bis-over\b"))  # it shows where to let go
+    zone.dispatch_event("drop", {"dataTransfer": dropped})
+    expect(zone).not_to_have_class(re.compile(r"\bis-over\b"))
+    expect(page.locator("[data-role=chosen]")).to_have_text("notes.txt · 640 B")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("status").filter(has_text="Handed in")).to_have_text(
+        "Handed in “Dropped notes” for Sam Student: notes.txt."
+    )
+    assert MediaItem.objects.get().original_name == "notes.txt"
     assert page.console_errors == []
