@@ -12,8 +12,10 @@ Upload protocol (JSON endpoints in homework/upload_views.py call these):
         sniffed and a disallowed type is refused at once, the partial file removed.
     upload_session_complete(*, actor, session)
         S3 multipart: completes from the store's own list of parts (checking they are equal).
-        HEAD confirms the size; media.services sniffs, checks limits, records the media item with
-        its original variant and dispatches ProcessVideoProof for a video.
+        S3 single PUT: the browser PUT to a staging key ("incoming/..."); it is copied server-side
+        to its final key and the staging object deleted, so a replayed PUT URL changes nothing
+        checked. HEAD of the final key confirms the size; media.services sniffs, checks limits,
+        records the media item with its original variant and dispatches ProcessVideoProof.
     upload_session_abort(*, actor, session)   removes temp chunks / aborts the multipart upload.
     upload_sessions_expire(*, older_than)     cleanup for sessions a browser walked away from.
     homework_review(*, actor, homework, comment)   admin: audited.
@@ -46,6 +48,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("homework.services")
 
 MAX_PARTS = 10_000  # the S3 limit on parts in one multipart upload
+# A single presigned PUT can be replayed until it expires, so the browser PUTs to a staging key and
+# "complete" copies the object (server-side) to its final key, which no URL handed out names.
+STAGING_PREFIX = "incoming/"
+PUT_URL_SECONDS = 15 * 60
 
 
 @dataclass
@@ -131,7 +137,10 @@ def upload_session_create(
     if backend == "s3":
         part_size = _part_size(size)
         if size > part_size:
+            # A completed multipart upload takes no more parts, so its part URLs die with it.
             upload_id = storage.multipart_create(key, content_type=content_type or "application/octet-stream")
+        else:
+            key = STAGING_PREFIX + key
     try:
         with transaction.atomic():
             if homework is None:
@@ -167,8 +176,19 @@ def upload_session_create(
         count = math.ceil(size / part_size)
         plan.part_urls = [storage.multipart_part_url(key, upload_id, n) for n in range(1, count + 1)]
     else:
-        plan.put_url = storage.presigned_put_url(key, content_type=content_type or "application/octet-stream")
+        plan.put_url = storage.presigned_put_url(
+            key, content_type=content_type or "application/octet-stream", expires=PUT_URL_SECONDS
+        )
     return plan
+
+
+def _is_staged(session: UploadSession) -> bool:
+    return session.storage_key.startswith(STAGING_PREFIX)
+
+
+def _final_key(session: UploadSession) -> str:
+    """Where the checked file lives: the staging key without its prefix, so a retry reuses it."""
+    return session.storage_key.removeprefix(STAGING_PREFIX)
 
 
 def _require_open(session: UploadSession) -> None:
@@ -191,6 +211,8 @@ def _remove_stored(session: UploadSession) -> None:
         if session.multipart_upload_id:
             storage.multipart_abort(session.storage_key, session.multipart_upload_id)
         storage.delete(session.storage_key)
+        if _is_staged(session):
+            storage.delete(_final_key(session))  # a copy a transient failure left behind
     except storage.StorageUnavailable:
         logger.warning("could not remove %s; the expiry sweep will retry", session.storage_key)
 
@@ -275,10 +297,19 @@ def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem
             UploadSession.objects.select_for_update().select_related("student", "homework").get(pk=session.pk)
         )
         _require_open(session)
+        key = _final_key(session)
         try:
             if session.multipart_upload_id:
                 _complete_multipart(session)
-            info = storage.stat(session.storage_key)  # a HEAD on S3: the store's word, not the browser's
+            if _is_staged(session):
+                try:
+                    storage.copy(session.storage_key, key)
+                except storage.ObjectMissing:
+                    raise DomainError(
+                        "upload_incomplete", f"{session.original_name} did not finish uploading.", 400
+                    ) from None
+            # Every check below reads the final key, which nothing the browser holds can write.
+            info = storage.stat(key)  # a HEAD on S3: the store's word, not the browser's
             if info.size != session.declared_size:
                 raise DomainError(
                     "size_mismatch",
@@ -289,7 +320,7 @@ def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem
             item = media_item_create_from_upload(
                 actor=actor,
                 student=session.student,
-                storage_key=session.storage_key,
+                storage_key=key,
                 original_name=session.original_name,
                 homework=session.homework,
             )
@@ -307,6 +338,11 @@ def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem
             )
     if refused is not None:
         raise refused
+    if _is_staged(session):
+        try:
+            storage.delete(session.storage_key)
+        except storage.StorageUnavailable:
+            logger.warning("could not remove the staging copy %s", session.storage_key)
     return item
 
 
