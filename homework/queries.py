@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 
 from homework.models import Homework, UploadSession
 from media.models import MediaItem
@@ -13,6 +14,24 @@ from media.queries import MediaRow, rows_for
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+@dataclass(frozen=True)
+class UploadUsage:
+    open_sessions: int
+    bytes_since: int  # declared sizes of uploads started since `since`, cancelled ones excepted
+    oldest_counted_at: datetime | None  # when the first of those started: it leaves the window first
+
+
+def upload_usage(user: User, *, since: datetime) -> UploadUsage:
+    """What a customer has open and has started recently (one query), for the upload caps."""
+    counted = Q(created_at__gte=since) & ~Q(state=UploadSession.State.ABORTED, error_code="")
+    facts = UploadSession.objects.filter(uploader=user).aggregate(
+        open_sessions=Count("pk", filter=Q(state=UploadSession.State.OPEN)),
+        bytes_since=Sum("declared_size", filter=counted),
+        oldest=Min("created_at", filter=counted),
+    )
+    return UploadUsage(facts["open_sessions"], facts["bytes_since"] or 0, facts["oldest"])
 
 
 @dataclass

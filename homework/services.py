@@ -27,7 +27,7 @@ import logging
 import math
 import mimetypes
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -36,13 +36,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from academy.errors import Conflict, DomainError, NotFound
+from accounts.models import User
 from audit.services import record_event
 from homework.models import Homework, UploadSession
 from media import sniff, storage
 
 if TYPE_CHECKING:
     from academics.models import Student
-    from accounts.models import User
     from media.models import MediaItem
 
 logger = logging.getLogger("homework.services")
@@ -110,6 +110,44 @@ def _part_size(size: int) -> int:
     return base
 
 
+DAY = timedelta(hours=24)
+
+
+def _check_upload_caps(actor: User, name: str, size: int) -> None:
+    """Bound what one customer can have in flight and send per day: a clear 429 when over."""
+    from homework.queries import upload_usage
+
+    now = timezone.now()
+    usage = upload_usage(actor, since=now - DAY)
+    max_open = settings.HOMEWORK_MAX_OPEN_UPLOADS
+    if usage.open_sessions >= max_open:
+        raise DomainError(
+            "too_many_uploads",
+            f"You already have {usage.open_sessions} uploads in progress (the most at once is {max_open}). "
+            "Let them finish or cancel one, then add this file; unfinished uploads are cleared after a day.",
+            429,
+        )
+    max_bytes = int(settings.HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY)
+    if usage.bytes_since + size > max_bytes:
+        oldest = usage.oldest_counted_at or now
+        wait = max(60, int((oldest + DAY - now).total_seconds()))
+        raise DomainError(
+            "daily_upload_limit",
+            f"{name} ({filesizeformat(size)}) would take today's uploads past the daily limit of "
+            f"{filesizeformat(max_bytes)} ({filesizeformat(usage.bytes_since)} already sent in the last "
+            f"24 hours). Please try again in {_human_wait(wait)}.",
+            429,
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def _human_wait(seconds: int) -> str:
+    hours, minutes = divmod(max(1, round(seconds / 60)), 60)
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def upload_session_create(
     *,
     actor: User,
@@ -130,6 +168,7 @@ def upload_session_create(
         raise NotFound("homework_not_found", "We could not find that homework.")
     if homework is not None and homework.status == Homework.Status.REVIEWED:
         raise Conflict("homework_reviewed", "This homework has already been reviewed; start a new one.")
+    _check_upload_caps(actor, name, size)  # before any storage call; again below, under a lock
     backend = storage.backend()
     key = storage.new_key("homework", name)
     upload_id = ""
@@ -143,6 +182,9 @@ def upload_session_create(
             key = STAGING_PREFIX + key
     try:
         with transaction.atomic():
+            # One customer's creates queue on their own row, so two tabs cannot both slip under a cap.
+            list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
+            _check_upload_caps(actor, name, size)
             if homework is None:
                 title = (title or "").strip()[:200]
                 if not title:
