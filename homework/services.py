@@ -40,6 +40,7 @@ from accounts.models import User
 from audit.services import record_event
 from homework.models import Homework, UploadSession
 from media import sniff, storage
+from media.filenames import clean_name
 
 if TYPE_CHECKING:
     from academics.models import Student
@@ -159,7 +160,7 @@ def upload_session_create(
     title: str = "",
     task_id: int | None = None,
 ) -> UploadPlan:
-    name = (name or "file").strip()[:255]
+    name = clean_name(name)  # no control or bidi characters in what pages and downloads show
     if size <= 0:
         raise DomainError("empty_file", f"{name} is empty.", 400)
     kind = _declared_kind(name, content_type)

@@ -27,7 +27,7 @@ Transfer (streaming, file on disk <-> object)
 
 Playback
     open_range(key, start=0, end=None) -> Iterator[bytes]   ranged read, `end` inclusive
-    presigned_get_url(key, *, expires=3600, filename=None, content_type=None) -> str | None
+    presigned_get_url(key, *, expires=3600, filename=None, content_type=None, attachment=False) -> str | None
         a time-limited URL on S3 (the browser then ranges against the bucket); None locally.
     (media/streaming.py builds HTTP responses with Range support on top of these.)
 
@@ -61,6 +61,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
+from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 
 from academy.errors import DomainError, NotFound
@@ -353,15 +354,25 @@ def _iter_file(handle: IO[bytes], start: int, end: int | None, chunk: int) -> It
 
 
 def presigned_get_url(
-    key: str, *, expires: int = 3600, filename: str | None = None, content_type: str | None = None
+    key: str,
+    *,
+    expires: int = 3600,
+    filename: str | None = None,
+    content_type: str | None = None,
+    attachment: bool = False,
 ) -> str | None:
-    """A time-limited GET URL on S3 (the browser ranges against it); None on the local backend."""
+    """A time-limited GET URL on S3 (the browser ranges against it); None on the local backend.
+
+    `filename` should already be safe (media.filenames.download_name); the header is built the
+    way Django builds it, ASCII-only (RFC 6266 `filename*` for other characters).
+    """
     if not is_s3():
         return None
     params: dict[str, Any] = {"Bucket": s3_bucket(), "Key": key}
-    if filename:
-        safe = get_valid_filename(filename) or "file"
-        params["ResponseContentDisposition"] = f'inline; filename="{safe}"'
+    if filename or attachment:
+        params["ResponseContentDisposition"] = (
+            content_disposition_header(attachment, filename or "file") or "inline"
+        )
     if content_type:
         params["ResponseContentType"] = content_type
     return str(s3_client().generate_presigned_url("get_object", Params=params, ExpiresIn=expires))
