@@ -17,7 +17,8 @@ Upload protocol (JSON endpoints in homework/upload_views.py call these):
         checked. HEAD of the final key confirms the size; media.services sniffs, checks limits,
         records the media item with its original variant and dispatches ProcessVideoProof.
     upload_session_abort(*, actor, session)   removes temp chunks / aborts the multipart upload.
-    upload_sessions_expire(*, older_than)     cleanup for sessions a browser walked away from.
+    upload_sessions_expire(*, older_than)     cleanup for sessions a browser walked away from, and
+        for staging objects a late PUT left behind.
     homework_review(*, actor, homework, comment)   admin: audited.
 """
 
@@ -410,7 +411,27 @@ def upload_sessions_expire(*, older_than: datetime) -> int:
         session.error_code = "expired"
         session.save(update_fields=["state", "error_code", "updated_at"])
         count += 1
+    _sweep_late_puts(older_than=older_than)
     return count
+
+
+def _sweep_late_puts(*, older_than: datetime) -> None:
+    """Remove what a PUT replayed after "complete" left at a closed session's staging key.
+
+    Its URL expired long before `older_than`, so nothing can come back after this. The window is
+    two hours wide so that an hourly sweep sees each session twice; deleting is idempotent. (A
+    bucket lifecycle rule on "incoming/" is the backstop when the scheduler was down longer.)
+    """
+    closed = UploadSession.objects.filter(
+        storage_key__startswith=STAGING_PREFIX,
+        created_at__gte=older_than - timedelta(hours=2),
+        created_at__lt=older_than,
+    ).exclude(state=UploadSession.State.OPEN)
+    for key in closed.values_list("storage_key", flat=True):
+        try:
+            storage.delete(key)
+        except storage.StorageUnavailable:
+            logger.warning("could not remove the staging key %s; the next sweep will retry", key)
 
 
 @transaction.atomic

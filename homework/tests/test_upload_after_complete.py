@@ -78,3 +78,27 @@ def test_a_part_url_is_dead_after_complete(s3_storage, settings, parent_client, 
     assert not late.ok  # S3 answers 404 NoSuchUpload (moto: a 500)
     assert storage.stat(variant.storage_key).size == len(data)
     assert storage.read_head(variant.storage_key, len(PDF)) == PDF
+
+
+def test_what_a_late_put_leaves_is_swept_once_its_url_is_dead(s3_storage, parent_client, student):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from homework.tasks import ABANDONED_AFTER, expire_abandoned_uploads
+
+    plan = create(parent_client, student, "worksheet.pdf", len(PDF), "application/pdf").json()
+    send_bytes(parent_client, plan, PDF)
+    assert complete(parent_client, plan).status_code == 200
+    variant = MediaItem.objects.get().variants.get()
+    requests.put(plan["put_url"], data=HTML, headers={"Content-Type": "application/pdf"}, timeout=30)
+    assert len(_bucket_keys()) == 2  # moto takes the late PUT into the staging key
+
+    expire_abandoned_uploads.call()
+    assert len(_bucket_keys()) == 2  # too soon: nothing is swept while its URL may still be used
+    with time_machine.travel(timezone.now() + ABANDONED_AFTER + timedelta(minutes=30)):
+        expire_abandoned_uploads.call()
+
+    assert _bucket_keys() == {variant.storage_key}
+    assert storage.stat(variant.storage_key).size == len(PDF)
