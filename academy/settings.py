@@ -204,11 +204,22 @@ MEDIA_MAX_FILE_BYTES = env.size("MEDIA_MAX_FILE_BYTES", 50 * 1024**2)
 # request-body limit; S3 multipart parts are equal (R2 requires it) and at least 5 MB.
 HOMEWORK_UPLOAD_CHUNK_SIZE = env.size("HOMEWORK_UPLOAD_CHUNK_SIZE", 4 * 1024 * 1024)
 HOMEWORK_UPLOAD_PART_SIZE = env.size("HOMEWORK_UPLOAD_PART_SIZE", 8 * 1024 * 1024)
+# Per customer: uploads open at once, and bytes started in any 24 hours (cancelled ones excepted).
+HOMEWORK_MAX_OPEN_UPLOADS = env.int("HOMEWORK_MAX_OPEN_UPLOADS", 10, minimum=1)
+HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY = env.size("HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY", 10 * 1024**3)
 # Empty means the binary shipped by the imageio-ffmpeg wheel; a set path must be executable.
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", "")
 if FFMPEG_BINARY and not (Path(FFMPEG_BINARY).is_file() and os.access(FFMPEG_BINARY, os.X_OK)):
     raise ImproperlyConfigured(f"FFMPEG_BINARY={FFMPEG_BINARY!r} is not an executable file.")
+# ffmpeg may run 60 s plus this many seconds per second of the probed video, never more than
+# FFMPEG_TIMEOUT_SECONDS.
 FFMPEG_TIMEOUT_SECONDS = env.int("FFMPEG_TIMEOUT_SECONDS", 3600, minimum=1)
+FFMPEG_TIMEOUT_PER_VIDEO_SECOND = env.int("FFMPEG_TIMEOUT_PER_VIDEO_SECOND", 4, minimum=1)
+# Video cost: the pipeline refuses (permanently, with the reason shown) what is over these, from
+# the probed headers, before converting anything.
+MEDIA_MAX_VIDEO_SECONDS = env.int("MEDIA_MAX_VIDEO_SECONDS", 15 * 60, minimum=1)
+MEDIA_MAX_VIDEO_PIXELS = env.int("MEDIA_MAX_VIDEO_PIXELS", 3840 * 2160, minimum=1)
+MEDIA_MAX_VIDEO_FPS = env.int("MEDIA_MAX_VIDEO_FPS", 60, minimum=1)
 # Where jobs put their temporary copies; empty means the system temp dir.
 MEDIA_WORK_DIR = env.str("MEDIA_WORK_DIR", "")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from academics.models import Student
@@ -21,6 +21,24 @@ if TYPE_CHECKING:
 
 # A file still on its way to "ready" (its job is queued or running): the portal keeps asking.
 UNSETTLED = frozenset({"queued"})
+
+
+@dataclass(frozen=True)
+class UploadUsage:
+    open_sessions: int
+    bytes_since: int  # declared sizes of uploads started since `since`, cancelled ones excepted
+    oldest_counted_at: datetime | None  # when the first of those started: it leaves the window first
+
+
+def upload_usage(user: User, *, since: datetime) -> UploadUsage:
+    """What a customer has open and has started recently (one query), for the upload caps."""
+    counted = Q(created_at__gte=since) & ~Q(state=UploadSession.State.ABORTED, error_code="")
+    facts = UploadSession.objects.filter(uploader=user).aggregate(
+        open_sessions=Count("pk", filter=Q(state=UploadSession.State.OPEN)),
+        bytes_since=Sum("declared_size", filter=counted),
+        oldest=Min("created_at", filter=counted),
+    )
+    return UploadUsage(facts["open_sessions"], facts["bytes_since"] or 0, facts["oldest"])
 
 
 @dataclass

@@ -49,6 +49,11 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
         ),
         ({"DEBUG": "1", "STORAGE_BACKEND": "s3"}, "S3_BUCKET must be set when STORAGE_BACKEND=s3."),
         ({"DEBUG": "1", "LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not valid; accepted values: text, json"),
+        ({"DEBUG": "1", "MEDIA_MAX_VIDEO_FPS": "0"}, "MEDIA_MAX_VIDEO_FPS=0 is too small; the minimum is 1."),
+        (
+            {"DEBUG": "1", "HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY": "lots"},
+            "HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY='lots' is not a size",
+        ),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_clear_message(env, expected):
