@@ -21,8 +21,9 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
+# No django.contrib.admin: its login form would be a second way in around the login throttle,
+# and the product's own pages cover everything it offered (accounts/tests/test_login_paths.py).
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
