@@ -245,6 +245,9 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies in front of the app, trusted to append the client's address to X-Forwarded-For
+# (academy/client.py): how many there are, or their networks. None by default: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT, TRUSTED_PROXY_NETWORKS = env.proxies("TRUSTED_PROXIES")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

@@ -5,11 +5,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 from academics.models import Student
+from academy.client import client_ip
 from accounts import throttle
-
-
-def client_ip(request: Any) -> str:
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -27,7 +24,7 @@ class ThrottledLoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = (self.data.get("username") or "").strip().lower()
-        ip = client_ip(self.request)
+        ip = client_ip(self.request) or "unknown"
         if throttle.is_locked(email, ip):
             minutes = max(1, settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60)
             self.throttled = True

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from academy.client import client_ip
 from academy.errors import DomainError, Forbidden, NotFound
 from accounts.access import admin_required
 from accounts.models import User
@@ -34,7 +35,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
         length = 0
     if length > limit:
         raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
-    user_id, ip = cast(int, user.pk), request.META.get("REMOTE_ADDR")
+    user_id, ip = cast(int, user.pk), client_ip(request)
     try:
         report = reports.validate(_parse(request, limit))
     except reports.InvalidReport:

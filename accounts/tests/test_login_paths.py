@@ -58,3 +58,44 @@ def test_a_locked_account_stays_locked_on_every_path(admin, settings):
         client.post(path, {"username": admin.email, "password": PASSWORD})
         assert "_auth_user_id" not in client.session, path
     assert client.get("/admin/academic/students/").status_code == 302
+
+
+def _behind_proxy(address, *, peer="10.0.0.2"):
+    return {"REMOTE_ADDR": peer, "HTTP_X_FORWARDED_FOR": address}
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own(parent, settings):
+    settings.TRUSTED_PROXY_COUNT, settings.TRUSTED_PROXY_NETWORKS = 1, ()
+    settings.LOGIN_THROTTLE_ATTEMPTS = 1  # the per-address limit is 4 failures
+    client = Client()
+    for n in range(4):
+        client.post(
+            "/login/",
+            {"username": f"guess{n}@example.test", "password": "x"},
+            **_behind_proxy("198.51.100.7"),
+        )
+    locked = client.post(
+        "/login/", {"username": parent.email, "password": PASSWORD}, **_behind_proxy("198.51.100.7")
+    )
+    assert locked.status_code == 429
+    # Another person behind the same proxy is not locked out by the first one's failures.
+    other = Client()
+    response = other.post(
+        "/login/", {"username": parent.email, "password": PASSWORD}, **_behind_proxy("198.51.100.8")
+    )
+    assert response.status_code == 302
+
+
+def test_an_untrusted_peer_cannot_escape_the_address_lock_with_a_forged_header(parent, settings):
+    import ipaddress
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXY_NETWORKS = (ipaddress.ip_network("10.0.0.0/8"),)
+    settings.LOGIN_THROTTLE_ATTEMPTS = 1
+    client = Client()
+    for n in range(4):
+        forged = _behind_proxy(f"198.51.100.{n}", peer="203.0.113.9")
+        client.post("/login/", {"username": f"guess{n}@example.test", "password": "x"}, **forged)
+    forged = _behind_proxy("198.51.100.99", peer="203.0.113.9")
+    response = client.post("/login/", {"username": parent.email, "password": PASSWORD}, **forged)
+    assert response.status_code == 429
