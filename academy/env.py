@@ -29,6 +29,9 @@ class Env:
             return None
         return value.strip()
 
+    def is_set(self, name: builtins.str) -> builtins.bool:
+        return self._raw(name) is not None
+
     def str(
         self, name: builtins.str, default: builtins.str | None = None, *, required: builtins.bool = False
     ) -> builtins.str:

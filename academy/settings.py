@@ -222,8 +222,15 @@ if HOMEWORK_UPLOAD_PART_SIZE < 5 * 1024 * 1024:
 # Background jobs: django.tasks on the database backend (see the jobs app).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Email: console by default, SMTP when EMAIL_BACKEND=smtp.
-_email_backend = env.choice("EMAIL_BACKEND", "console", ("console", "smtp", "locmem"))
+# Email: SMTP when EMAIL_BACKEND=smtp; console by default only in development. In production the
+# console would put password-reset and invitation links in the logs, so it must be chosen.
+_EMAIL_BACKENDS = ("console", "smtp", "locmem")
+if not DEBUG and not env.is_set("EMAIL_BACKEND"):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND must be set when DEBUG is off: smtp to send email (with EMAIL_HOST ...), or "
+        "console to write emails, with their password-reset and invitation links, to the log."
+    )
+_email_backend = env.choice("EMAIL_BACKEND", "console", _EMAIL_BACKENDS)
 _email_options: dict[str, object] = {}
 if _email_backend == "smtp":
     _email_options = {

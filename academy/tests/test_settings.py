@@ -58,6 +58,29 @@ def test_bad_settings_stop_start_up_with_a_clear_message(env, expected):
     assert expected in result.stderr
 
 
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "academy.example.com"}
+
+
+def test_production_refuses_to_start_without_a_chosen_email_backend():
+    # Console email in production puts password-reset and invitation links in the logs.
+    result = start_django(**PRODUCTION, EMAIL_BACKEND="")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "EMAIL_BACKEND must be set when DEBUG is off" in result.stderr
+    assert "smtp" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["smtp", "console", "locmem"])
+def test_production_starts_with_an_email_backend_chosen_explicitly(backend):
+    result = start_django(**PRODUCTION, EMAIL_BACKEND=backend)
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_defaults_to_console_email():
+    result = start_django(DEBUG="1", EMAIL_BACKEND="")
+    assert result.returncode == 0, result.stderr
+
+
 def test_good_settings_start():
     result = start_django(DEBUG="1")
     assert result.returncode == 0, result.stderr
