@@ -16,9 +16,13 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 def _address(text: str) -> Address | None:
     try:
-        return ipaddress.ip_address(text.strip())
+        address = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
+    # A server listening on IPv6 sees IPv4 peers as ::ffff:a.b.c.d; networks are written as IPv4.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
 def _trusted(address: Address) -> bool:

@@ -57,6 +57,8 @@ def test_networks_walk_back_through_trusted_hops_only(proxy_networks):
     assert client_ip(_request("10.0.0.2", "198.51.100.7")) == "198.51.100.7"
     assert client_ip(_request("10.0.0.2", "1.2.3.4, 198.51.100.7, 10.1.2.3")) == "198.51.100.7"
     assert client_ip(_request("fd00::2", "2001:db8::7")) == "2001:db8::7"
+    # An IPv4 proxy as an IPv6 server sees it.
+    assert client_ip(_request("::ffff:10.0.0.2", "198.51.100.7")) == "198.51.100.7"
     # Every hop a proxy: the furthest one seen.
     assert client_ip(_request("10.0.0.2", "10.0.0.3")) == "10.0.0.3"
     # A hop that is not an address: the last trusted proxy, never text the client chose.
