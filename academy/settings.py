@@ -21,8 +21,9 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
+# No django.contrib.admin: its login form would be a second way in around the login throttle,
+# and the product's own pages cover everything it offered (accounts/tests/test_login_paths.py).
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "academy.query.QueryStringMiddleware",
     "academy.errors.ErrorContractMiddleware",
 ]
 
@@ -132,6 +134,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
 LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", 900, minimum=1)
+# Each password-reset request sends an email: so many per email (4x per address) a window.
+PASSWORD_RESET_THROTTLE_ATTEMPTS = env.int("PASSWORD_RESET_THROTTLE_ATTEMPTS", 3, minimum=1)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", 3600, minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", "Europe/London")
@@ -229,8 +234,15 @@ if HOMEWORK_UPLOAD_PART_SIZE < 5 * 1024 * 1024:
 # Background jobs: django.tasks on the database backend (see the jobs app).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Email: console by default, SMTP when EMAIL_BACKEND=smtp.
-_email_backend = env.choice("EMAIL_BACKEND", "console", ("console", "smtp", "locmem"))
+# Email: SMTP when EMAIL_BACKEND=smtp; console by default only in development. In production the
+# console would put password-reset and invitation links in the logs, so it must be chosen.
+_EMAIL_BACKENDS = ("console", "smtp", "locmem")
+if not DEBUG and not env.is_set("EMAIL_BACKEND"):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND must be set when DEBUG is off: smtp to send email (with EMAIL_HOST ...), or "
+        "console to write emails, with their password-reset and invitation links, to the log."
+    )
+_email_backend = env.choice("EMAIL_BACKEND", "console", _EMAIL_BACKENDS)
 _email_options: dict[str, object] = {}
 if _email_backend == "smtp":
     _email_options = {
@@ -255,6 +267,9 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies in front of the app, trusted to append the client's address to X-Forwarded-For
+# (academy/client.py): how many there are, or their networks. None by default: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT, TRUSTED_PROXY_NETWORKS = env.proxies("TRUSTED_PROXIES")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

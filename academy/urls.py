@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 import incidents.views
@@ -23,5 +22,4 @@ urlpatterns = [
     path("admin/insights/incidents/", include("incidents.urls")),
     path("portal/", include("homework.urls")),
     path("portal/", include("academics.portal_urls")),
-    path("django-admin/", admin.site.urls),
 ]
