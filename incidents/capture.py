@@ -64,16 +64,22 @@ def on_error_response(
     code: str,
     message: str,
     exception: BaseException | None = None,
+    rendered_page: bool = False,
     **kwargs: Any,
 ) -> None:
     try:
-        _capture_error_response(request, status, code, message, exception)
+        _capture_error_response(request, status, code, message, exception, rendered_page)
     except Exception:
         logger.exception("Could not record an incident for %s %s", request.method, request.path)
 
 
 def _capture_error_response(
-    request: HttpRequest, status: int, code: str, message: str, exception: BaseException | None
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    exception: BaseException | None,
+    rendered_page: bool = False,
 ) -> None:
     if request.path == INGEST_PATH or status < 400:
         return  # the reporter's own refusals would only feed on themselves
@@ -112,6 +118,7 @@ def _capture_error_response(
         request_id=getattr(request, "request_id", "") or "",
         client_ip=_client_ip(request),
         entities=_entities_from_kwargs(match.kwargs if match is not None else {}),
+        shown_message=clean(message) if rendered_page else "",
     )
     try:
         occurrence_record(actor=user if authenticated else None, capture=capture)  # type: ignore[arg-type]
@@ -173,5 +180,6 @@ def _capture_failed_job(task_result: Any, extra: dict[str, Any]) -> None:
         task_name=clean(task_name, 300),
         attempt=attempt,
         entities=(("job", job_id[:64]), *_entities_from_kwargs(_task_arguments(task_result))),
+        will_retry=bool(extra.get("will_retry")),
     )
     occurrence_record(actor=None, capture=capture)

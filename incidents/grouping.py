@@ -15,11 +15,17 @@ _UUID = re.compile(r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _QUOTED = re.compile(r"'[^'\n]{0,200}'|\"[^\"\n]{0,200}\"|“[^”\n]{0,200}”")
 _HEX = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+# Units a number may carry: "2 GB", "30 s", "50%" are limits and sizes, worded as they vary not.
+_UNIT = r"(?:[KMGTP]i?B|bytes?|B|ms|s|secs?|seconds?|mins?|minutes?|h|hours?|days?|px|%)(?![\w])"
+# A number standing as a value: not part of a word ("MP4", "H264", "utf8"), not with a unit.
+_NUMBER = re.compile(rf"(?<![\w.])(?>\d+(?:[.,:]\d+)*)(?![\w])(?!\s?{_UNIT})")
 _SPACE = re.compile(r"\s+")
 
 
 def normalise_message(message: str) -> str:
+    """The message with what varies replaced (uuids, emails, quoted values, hex ids, numbers
+    standing as values, ids in paths), so that the same failure groups as one; words and units
+    are never touched."""
     text = _UUID.sub("<uuid>", message or "")
     text = _EMAIL.sub("<email>", text)
     text = _QUOTED.sub("<str>", text)

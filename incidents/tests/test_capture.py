@@ -120,7 +120,8 @@ def test_a_failing_job_creates_an_incident_linked_to_the_job(student):
     assert "unreachable" in occurrence.backend_message and "abc123" not in occurrence.backend_message
     refs = {(e.kind, e.entity_id) for e in occurrence.entities.all()}
     assert refs == {("job", str(result.id)), ("student", str(student.pk)), ("media", "5")}
-    assert occurrence.incident.title.startswith("Job sync_student_calendar failed: ValueError")
+    assert occurrence.incident.title == "Job sync_student_calendar failed: Calendar for student 1 is unreachable (token=[scrubbed]"
+    assert occurrence.incident.error_code == "builtins.ValueError"
 
 
 def test_the_jobs_worker_signal_carries_attempt_reason_and_request_id(student):

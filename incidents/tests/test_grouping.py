@@ -38,10 +38,10 @@ def test_a_different_status_code_route_or_source_is_another_incident(change):
 
 def test_a_new_occurrence_after_resolve_reopens_it_as_a_regression(admin):
     with time_machine.travel("2026-11-20 10:00Z", tick=False):
-        incident = record().incident
+        incident = record(status_code=500).incident
         incident_resolve(actor=admin, incident=incident, comment="Fixed in 1.2")
     with time_machine.travel("2026-11-21 10:00Z", tick=False):
-        record()
+        record(status_code=500)
     incident.refresh_from_db()
     assert incident.status == Status.OPEN
     assert incident.is_regression
