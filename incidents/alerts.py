@@ -84,7 +84,7 @@ def alert_raise(
     return alert
 
 
-INCIDENT_SUBJECTS = {
+INCIDENT_SUBJECTS: dict[str, str] = {
     AlertKind.INCIDENT: "New incident",
     AlertKind.REGRESSION: "Incident is back after it was resolved",
     AlertKind.SPIKE: "A refusal spiked and needs a look",

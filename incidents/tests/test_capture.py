@@ -120,7 +120,10 @@ def test_a_failing_job_creates_an_incident_linked_to_the_job(student):
     assert "unreachable" in occurrence.backend_message and "abc123" not in occurrence.backend_message
     refs = {(e.kind, e.entity_id) for e in occurrence.entities.all()}
     assert refs == {("job", str(result.id)), ("student", str(student.pk)), ("media", "5")}
-    assert occurrence.incident.title == "Job sync_student_calendar failed: Calendar for student 1 is unreachable (token=[scrubbed]"
+    assert (
+        occurrence.incident.title
+        == "Job sync_student_calendar failed: Calendar for student 1 is unreachable (token=[scrubbed]"
+    )
     assert occurrence.incident.error_code == "builtins.ValueError"
 
 
