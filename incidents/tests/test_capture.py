@@ -168,3 +168,31 @@ def test_the_incident_of_a_failed_job_offers_its_rerun(admin_client, student):
     admin_client.post(rerun, {"next": detail})
     assert DBTaskResult.objects.count() == 2
     assert b"was already re-run" in admin_client.get(detail).content
+
+
+def test_a_server_rendered_error_page_is_what_the_person_saw(admin_client):
+    response = admin_client.post("/refuse/12/")  # a full page, not htmx or JSON
+    assert response.status_code == 409 and b"Cannot delete lesson 12" in response.content
+    occurrence = Occurrence.objects.get()
+    assert occurrence.ui_message == "Cannot delete lesson 12 with attendance records."
+    assert occurrence.page_url == "/refuse/12/"
+    assert occurrence.browser_reported_at is None  # no browser report: the server rendered it
+    detail = admin_client.get(f"/admin/insights/incidents/{occurrence.incident_id}/?status=all").content.decode()
+    assert 'data-field="shown-by-server"' in detail
+    assert "No browser report for this request" not in detail
+
+
+def test_a_server_error_page_records_the_page_the_person_got(admin):
+    client = Client(raise_request_exception=False)
+    client.force_login(admin)
+    response = client.get("/boom/41/")
+    assert response.status_code == 500
+    occurrence = Occurrence.objects.get()
+    assert occurrence.ui_message == "Something went wrong on our side. It has been recorded."
+    assert occurrence.ui_message.encode() in response.content
+    assert "Cannot compute for student 41" in occurrence.backend_message
+
+
+def test_json_and_htmx_errors_leave_the_persons_side_to_the_browser(admin_client):
+    admin_client.post("/refuse/12/", HTTP_HX_REQUEST="true")
+    assert Occurrence.objects.get().ui_message == ""

@@ -206,3 +206,39 @@ def test_only_admins_refresh(parent_client, anon_client):
     assert parent_client.post(reverse("incidents:refresh")).status_code == 403
     assert anon_client.post(reverse("incidents:refresh")).status_code == 302
     assert PendingReport.objects.count() == 1
+
+
+def test_payloads_show_as_escaped_json_with_long_strings_folded(admin_client):
+    long = "x" * 700
+    incident = record(
+        status_code=500, backend_payload={"error": {"code": "boom", "message": "<b>bold</b>", "stack": long}}
+    ).incident
+    content = admin_client.get(reverse("incidents:detail", kwargs={"incident_id": incident.pk})).content.decode()
+    assert "{&#x27;error&#x27;" not in content  # no Python repr
+    assert "&quot;error&quot;: {" in content and "&quot;code&quot;: &quot;boom&quot;" in content
+    assert "&lt;b&gt;bold&lt;/b&gt;" in content and "<b>bold</b>" not in content
+    assert "… (+400 characters)" in content
+    assert "Whole payload" in content and long in content
+
+
+def test_an_admin_takes_an_incident_and_mutes_it_audited(admin_client, admin, parent_client):
+    incident = record(status_code=500).incident
+    assign = reverse("incidents:assign", kwargs={"incident_id": incident.pk})
+    mute = reverse("incidents:mute", kwargs={"incident_id": incident.pk})
+    assert parent_client.post(assign, {"action": "take"}).status_code == 403
+    assert parent_client.post(mute, {"hours": "24"}).status_code == 403
+    page = admin_client.post(assign, {"action": "take"}, follow=True).content.decode()
+    assert "Looked after by <strong>Ada Admin</strong>" in page
+    page = admin_client.post(mute, {"hours": "24"}, follow=True).content.decode()
+    assert "Alerts for this incident are muted until" in page
+    incident.refresh_from_db()
+    assert incident.assignee == admin and incident.is_muted
+    assert admin_client.post(mute, {"hours": "5"}).status_code == 400
+    listed = admin_client.get(LIST).content.decode()
+    assert "Looked after by Ada Admin" in listed and ">muted</span>" in listed
+    admin_client.post(mute, {"hours": "0"})
+    admin_client.post(assign, {"action": "release"})
+    incident.refresh_from_db()
+    assert incident.assignee is None and not incident.is_muted
+    actions = AuditEvent.objects.filter(entity_kind="incident").order_by("id").values_list("action", flat=True)
+    assert list(actions) == ["incident.assign", "incident.mute", "incident.unmute", "incident.unassign"]
