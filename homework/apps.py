@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class HomeworkConfig(AppConfig):
     name = "homework"
     verbose_name = "Homework"
+
+    def ready(self) -> None:
+        from incidents.anchoring import register
+
+        # A parent's incident report may name their own students' homework, never another's.
+        register("homework", _homework_visible_to)
+
+
+def _homework_visible_to(customer: object, ids: set[str]) -> set[str]:
+    from accounts.access import students_visible_to
+    from homework.models import Homework
+
+    own = Homework.objects.filter(
+        pk__in=[int(i) for i in ids if i.isdigit()],
+        student__in=students_visible_to(customer),  # type: ignore[arg-type]
+    )
+    return {str(pk) for pk in own.values_list("pk", flat=True)}

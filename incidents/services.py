@@ -23,7 +23,7 @@ from django.utils import timezone
 from academy.errors import Conflict
 from accounts.models import User
 from audit.services import record_event
-from incidents import escalation, inbox, ratelimit
+from incidents import anchoring, escalation, inbox, ratelimit
 from incidents.grouping import fingerprint, normalise_message
 from incidents.models import (
     ActorType,
@@ -265,7 +265,8 @@ def occurrence_record(*, actor: User | None, capture: Capture, at: datetime | No
     """Store one occurrence in its incident (made on first sight); reopen a resolved incident.
 
     `at` is when the failure was seen, if not now."""
-    occurrence_id = _record([Seen(actor=actor, capture=capture, at=at or timezone.now())])[0]
+    seen = anchoring.anchored([Seen(actor=actor, capture=capture, at=at or timezone.now())])
+    occurrence_id = _record(seen)[0]
     return Occurrence.objects.get(pk=occurrence_id)
 
 
@@ -493,6 +494,7 @@ def _pending_batch(size: int) -> tuple[list[int], list[Seen]]:
         for _, key, actor_id, capture, received_at in rows
         if actor_id in actors
     ]
+    waiting = anchoring.anchored(waiting)  # before _prepare: it makes the entity rows
     _prepare(waiting)
     return [pk for pk, _, _, _, _ in rows], waiting
 

@@ -177,7 +177,9 @@ def test_a_server_rendered_error_page_is_what_the_person_saw(admin_client):
     assert occurrence.ui_message == "Cannot delete lesson 12 with attendance records."
     assert occurrence.page_url == "/refuse/12/"
     assert occurrence.browser_reported_at is None  # no browser report: the server rendered it
-    detail = admin_client.get(f"/admin/insights/incidents/{occurrence.incident_id}/?status=all").content.decode()
+    detail = admin_client.get(
+        f"/admin/insights/incidents/{occurrence.incident_id}/?status=all"
+    ).content.decode()
     assert 'data-field="shown-by-server"' in detail
     assert "No browser report for this request" not in detail
 

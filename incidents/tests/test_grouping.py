@@ -135,7 +135,10 @@ def test_large_payloads_are_capped():
         ("Only MP4 and H264 videos, up to 2 GB.", "Only MP4 and H264 videos, up to 2 GB."),
         ("File 12 is 1.5 MB over the 50% limit", "File <n> is 1.5 MB over the 50% limit"),
         ("Cannot delete schedule 7: 3 lessons ahead", "Cannot delete schedule <n>: <n> lessons ahead"),
-        ("See /admin/academic/students/7/edit/ for ada@example.com", "See /admin/academic/students/<n>/edit/ for <email>"),
+        (
+            "See /admin/academic/students/7/edit/ for ada@example.com",
+            "See /admin/academic/students/<n>/edit/ for <email>",
+        ),
         ("utf8 decode failed after 30 s at id=42", "utf8 decode failed after 30 s at id=<n>"),
         ("Job 3f2b8c1e-1d2a-4b1c-9d7e-5a6b7c8d9e0f lost", "Job <uuid> lost"),
     ],
@@ -149,7 +152,10 @@ def test_normalisation_strips_what_varies_never_words_or_units(message, normalis
 def test_titles_are_the_first_sentence_or_about_a_hundred_characters():
     from incidents.services import headline
 
-    assert headline("A lesson must end after it starts. Check the times.") == "A lesson must end after it starts."
+    assert (
+        headline("A lesson must end after it starts. Check the times.")
+        == "A lesson must end after it starts."
+    )
     long = "word " * 60
     title = headline(long)
     assert len(title) <= 100 and title.endswith("word…")

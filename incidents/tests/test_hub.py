@@ -213,7 +213,9 @@ def test_payloads_show_as_escaped_json_with_long_strings_folded(admin_client):
     incident = record(
         status_code=500, backend_payload={"error": {"code": "boom", "message": "<b>bold</b>", "stack": long}}
     ).incident
-    content = admin_client.get(reverse("incidents:detail", kwargs={"incident_id": incident.pk})).content.decode()
+    content = admin_client.get(
+        reverse("incidents:detail", kwargs={"incident_id": incident.pk})
+    ).content.decode()
     assert "{&#x27;error&#x27;" not in content  # no Python repr
     assert "&quot;error&quot;: {" in content and "&quot;code&quot;: &quot;boom&quot;" in content
     assert "&lt;b&gt;bold&lt;/b&gt;" in content and "<b>bold</b>" not in content
@@ -240,5 +242,7 @@ def test_an_admin_takes_an_incident_and_mutes_it_audited(admin_client, admin, pa
     admin_client.post(assign, {"action": "release"})
     incident.refresh_from_db()
     assert incident.assignee is None and not incident.is_muted
-    actions = AuditEvent.objects.filter(entity_kind="incident").order_by("id").values_list("action", flat=True)
+    actions = (
+        AuditEvent.objects.filter(entity_kind="incident").order_by("id").values_list("action", flat=True)
+    )
     assert list(actions) == ["incident.assign", "incident.mute", "incident.unmute", "incident.unassign"]

@@ -1,7 +1,7 @@
 // Academy incident reporter: every failed fetch / XMLHttpRequest / htmx call, uncaught error and
 // unhandled rejection becomes a report to POST /api/incidents, carrying what the person saw, the
-// request (method, URL, status, X-Request-ID), the raw error payload, the entity ids the page
-// declares (data-entity="kind:id") and the last few UI actions.
+// request (method, URL, status, X-Request-ID), the raw error payload, the entity ids of the element
+// that acted (data-entity="kind:id" on it or its ancestors) and the last few UI actions.
 //
 // Rules: it never throws, never reports its own requests or failures, collapses identical reports
 // within a short window, stops after a page budget or a 429, and uses sendBeacon as the page closes.
@@ -81,13 +81,9 @@
       if (ref && found.indexOf(ref) < 0) found.push(ref);
       el = el.parentElement;
     }
-    if (!found.length) {
-      var declared = document.querySelectorAll("main [data-entity]");
-      for (var i = 0; i < declared.length && found.length < 10; i++) {
-        var r = declared[i].getAttribute("data-entity");
-        if (found.indexOf(r) < 0) found.push(r);
-      }
-    }
+    // Only what the acting element sits in: the row, the form, the page head it belongs to.
+    // Not every entity the page shows (a list page declares dozens); the server adds the ids of
+    // the request's own URL.
     return found.filter(function (r) { return /^[a-z_]{1,32}:[A-Za-z0-9_-]{1,64}$/.test(r); }).slice(0, 20);
   }
 
