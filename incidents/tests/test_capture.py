@@ -122,7 +122,7 @@ def test_a_failing_job_creates_an_incident_linked_to_the_job(student):
     assert refs == {("job", str(result.id)), ("student", str(student.pk)), ("media", "5")}
     assert (
         occurrence.incident.title
-        == "Job sync_student_calendar failed: Calendar for student 1 is unreachable (token=[scrubbed]"
+        == f"Job sync_student_calendar failed: Calendar for student {student.pk} is unreachable (token=[scrubbed]"
     )
     assert occurrence.incident.error_code == "builtins.ValueError"
 
