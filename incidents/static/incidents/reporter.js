@@ -9,6 +9,7 @@
 // Pages that show their own message call:
 //   window.academyReport({uiMessage, response|xhr, requestId, method, url, status, payload,
 //                         element, entities, error})
+// (entities: ["student:4"] or {student: 4}: the ones the failing action was about)
 // and the report joins the automatic one for the same request (same X-Request-ID).
 (function () {
   "use strict";
@@ -236,7 +237,13 @@
       report = httpReport((method || "GET").toUpperCase(), url || location.href, status, requestId,
         details.payload != null ? details.payload : null, element);
     }
-    if (details.entities && details.entities.length) merge(report, { entities: details.entities });
+    // Entities as ["student:4", ...] or as {student: 4, homework: 9} (what the upload form sends).
+    var given = details.entities;
+    if (given && !Array.isArray(given) && typeof given === "object") {
+      given = Object.keys(given).filter(function (kind) { return given[kind] != null && given[kind] !== ""; })
+        .map(function (kind) { return kind + ":" + given[kind]; });
+    }
+    if (given && given.length) merge(report, { entities: given });
     report.ui_message = clip(details.uiMessage || "", 2000);
     enqueue(keyFor(requestId, (method || "GET").toUpperCase(), url), report);
   });
