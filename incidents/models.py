@@ -257,7 +257,7 @@ class PendingReport(models.Model):
 
     Ingest stores the scrubbed report here with one INSERT and answers 202; grouping and pairing
     (several statements) run off the request path in `services.pending_reports_group`, from a
-    job nudged by ingest, a periodic job, and the hub's own pages before they read.
+    job nudged by ingest, a periodic job, and the hub's "Group them now" (its pages only read).
     """
 
     # On SQLite the inbox is a database of its own (incidents/inbox.py), where no constraint
