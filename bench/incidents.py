@@ -496,7 +496,7 @@ def main() -> int:
     parser.add_argument("--storm-clients", type=int, default=16, help="threads sending the storm")
     parser.add_argument("--page-rate", type=float, default=10.0, help="admin page loads per second")
     args = parser.parse_args()
-    phases = set(args.phases.split(","))
+    chosen = set(args.phases.split(","))
 
     tmp = Path(tempfile.mkdtemp(prefix="academy-bench-"))
     env = {
@@ -529,7 +529,7 @@ def main() -> int:
     manage(env, "createcachetable")
     session = manage(env, "shell", "-c", SETUP).strip().splitlines()[-1]
     storm_sessions = []
-    if "storm" in phases:
+    if "storm" in chosen:
         out = manage(env, "shell", "-c", STORM_SETUP.format(users=args.storm_users))
         storm_sessions = [text.split()[1] for text in out.splitlines() if text.startswith("session ")]
     token = secrets.token_urlsafe(24)[:32].ljust(32, "a").replace("-", "a").replace("_", "b")
@@ -572,7 +572,7 @@ def main() -> int:
         )
         wait_for_grouping(env)  # the warm-up's reports
         occurrences_before = inbox_counts(env)[1]
-        if "classic" in phases:
+        if "classic" in chosen:
             # The phases run in rounds, each round's phases back to back, and each figure is the
             # median of the rounds: this machine's speed drifts over a run (other tenants), and a
             # ratio of two phases run far apart would measure the drift.
@@ -617,7 +617,7 @@ def main() -> int:
                 "that no-op (validation, scrubbing, and the report's INSERT with its rate-limit counts), "
                 f"{ingest['throughput'] / floor['throughput']:.2f}x with the worker grouping beside it"
             )
-        if "storm" in phases:
+        if "storm" in chosen:
             print("the storm (phase 6):")
             page_client = Client(port, session, token)
             storm_clients = [
