@@ -93,8 +93,10 @@ def _open(incident: Upserted, verdict: Verdict, now: datetime) -> None:
         before={"status": incident.status},
         after={"status": Status.OPEN, "reason": verdict.reason},
     )
-    alerts.incident_alert(
-        incident_id=incident.id,
-        kind=AlertKind.REGRESSION if regression else AlertKind.SPIKE,
-        change_key=f"change:{change.pk}",
-    )
+    if regression:
+        kind = AlertKind.REGRESSION
+    elif verdict.reason.startswith("Spike"):
+        kind = AlertKind.SPIKE
+    else:
+        kind = AlertKind.INCIDENT  # e.g. a job that kept failing until its last attempt
+    alerts.incident_alert(incident_id=incident.id, kind=kind, change_key=f"change:{change.pk}")

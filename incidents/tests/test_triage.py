@@ -103,6 +103,8 @@ def test_a_retried_job_is_a_signal_until_its_last_attempt_fails():
     change = incident.history.get()
     assert (change.from_status, change.to_status) == (Status.SIGNAL, Status.OPEN)
     assert "after its last attempt" in change.comment
+    alert = incident.alerts.get()  # told once, when it needed a person, as a new incident
+    assert alert.kind == "incident" and alert.subject.startswith("New incident: Job optimise failed")
 
 
 # --- The proof the issue asks for, through real requests. ---------------------------------
