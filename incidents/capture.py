@@ -110,6 +110,7 @@ def _capture_error_response(
         client_ip=_client_ip(request),
         entities=entities_from_kwargs(match.kwargs if match is not None else {}),
         shown_message=clean(message) if rendered_page else "",
+        anonymous=not authenticated,
     )
     try:
         occurrence_record(actor=user if authenticated else None, capture=capture)  # type: ignore[arg-type]

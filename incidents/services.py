@@ -83,6 +83,7 @@ class Capture:
     client_ip: str | None = None
     entities: tuple[tuple[str, str], ...] = ()
     will_retry: bool = False  # a failed job that will be tried again (a signal, triage.py)
+    anonymous: bool = False  # a request of nobody logged in (not the system's own work)
     # What a server-rendered error page showed the person (academy.errors.render_error): the
     # person's side of a full-page failure, which no browser report carries.
     shown_message: str = ""
@@ -184,6 +185,8 @@ class Seen:
         """The occurrence's columns this capture sets (the others take their defaults), but for
         its incident, known once the incidents are upserted."""
         capture, actor_type = self.capture, actor_type_of(self.actor)
+        if capture.anonymous and self.actor is None:
+            actor_type = ActorType.ANONYMOUS
         row = {
             "source": capture.source,
             "actor": self.actor.pk if self.actor and actor_type != ActorType.SYSTEM else None,

@@ -41,7 +41,7 @@ def test_an_unhandled_exception_is_recorded_with_its_traceback(admin):
 def test_anonymous_server_errors_are_still_recorded():
     client = Client(raise_request_exception=False)
     assert client.get("/boom/1/").status_code == 500
-    assert Occurrence.objects.get().actor_type == "system"
+    assert Occurrence.objects.get().actor_type == "anonymous"  # a visitor, not the system's own work
 
 
 def test_a_bare_500_response_is_recorded(admin_client):
