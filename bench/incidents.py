@@ -510,6 +510,11 @@ def main() -> int:
     parser.add_argument("--storm-users", type=int, default=50, help="people the storm's reports come from")
     parser.add_argument("--storm-clients", type=int, default=16, help="threads sending the storm")
     parser.add_argument("--page-rate", type=float, default=10.0, help="admin page loads per second")
+    parser.add_argument(
+        "--production-limits",
+        action="store_true",
+        help="keep ingest's rate limits at their defaults (the storm is then mostly refused with 429)",
+    )
     args = parser.parse_args()
     chosen = set(args.phases.split(","))
 
@@ -532,6 +537,12 @@ def main() -> int:
         # The app's settings plus the no-op endpoint of phase 2.
         "DJANGO_SETTINGS_MODULE": "bench.floor_settings",
     }
+    if args.production_limits:
+        for name in ("INCIDENT_RATE_LIMIT_PER_MINUTE", "INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+            else:
+                env.pop(name)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
         if args.database_url.startswith("postgres"):
