@@ -232,6 +232,7 @@ class AlertSettings:
     job_failures_per_hour: int
     worker_silent_seconds: int
     queue_wait_seconds: int
+    site_url: str
 
 
 def alert_settings() -> AlertSettings:
@@ -247,4 +248,5 @@ def alert_settings() -> AlertSettings:
         job_failures_per_hour=settings.INCIDENT_ALERT_JOB_FAILURES_PER_HOUR,
         worker_silent_seconds=settings.INCIDENT_ALERT_WORKER_SILENT_SECONDS,
         queue_wait_seconds=settings.INCIDENT_ALERT_QUEUE_WAIT_SECONDS,
+        site_url=settings.SITE_URL,
     )

@@ -49,6 +49,10 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
         ),
         ({"DEBUG": "1", "STORAGE_BACKEND": "s3"}, "S3_BUCKET must be set when STORAGE_BACKEND=s3."),
         ({"DEBUG": "1", "LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not valid; accepted values: text, json"),
+        (
+            {"DEBUG": "1", "INCIDENT_ALERT_WEBHOOK_URL": "hooks.slack.com/services/x"},
+            "INCIDENT_ALERT_WEBHOOK_URL must start with https://",
+        ),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_clear_message(env, expected):

@@ -260,3 +260,12 @@ def test_the_hub_shows_who_is_told(admin_client, webhook):
     assert f"127.0.0.1:{webhook.server.server_port}" in content
     assert "secret" not in content  # the webhook's path is its key
     assert "email waiting" in content
+    assert "set SITE_URL" in content
+
+
+def test_links_in_alerts_start_with_the_site_url(admin, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://academy.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = record(status_code=500).incident
+    run_delivery()
+    assert f"https://academy.example.com/admin/insights/incidents/{incident.pk}/" in mail.outbox[0].body
