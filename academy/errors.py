@@ -25,7 +25,7 @@ from academy.request_id import get_request_id
 logger = logging.getLogger("academy.errors")
 
 # Sent for every error response the contract produces: (request, status, code, message,
-# exception). The incident hub listens; nothing here depends on it.
+# exception, rendered_page). The incident hub listens; nothing here depends on it.
 error_response = Signal()
 
 
@@ -102,7 +102,8 @@ def render_error(
     headers: dict[str, str] | None = None,
 ) -> HttpResponse:
     response: HttpResponse
-    if wants_json(request):
+    page = not wants_json(request)
+    if not page:
         response = JsonResponse(error_payload(code, message, details), status=status)
     else:
         context = {
@@ -123,6 +124,8 @@ def render_error(
         code=code,
         message=message,
         exception=exception,
+        # The person read `message` on a page rendered here: listeners may keep it as what they saw.
+        rendered_page=page,
     )
     return response
 

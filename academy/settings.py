@@ -308,6 +308,25 @@ if _metrics_dir and not (os.path.isdir(_metrics_dir) and os.access(_metrics_dir,
         f"PROMETHEUS_MULTIPROC_DIR must be an existing, writable directory; got {_metrics_dir!r}."
     )
 
+# Incident triage (incidents/triage.py): a refusal (4xx) is a signal unless it spikes: this many
+# in one minute from this many people, or this many in ten minutes at FACTOR times its usual rate.
+INCIDENT_SPIKE_COUNT = env.int("INCIDENT_SPIKE_COUNT", 20, minimum=2)
+INCIDENT_SPIKE_PEOPLE = env.int("INCIDENT_SPIKE_PEOPLE", 5, minimum=1)
+INCIDENT_SPIKE_FACTOR = env.int("INCIDENT_SPIKE_FACTOR", 10, minimum=2)
+# Incident alerts (incidents/alerts.py): email to these addresses (empty: every active academy
+# admin) and, when set, a JSON POST to a Slack / Microsoft Teams style incoming webhook. At most
+# one message per interval: what arrives meanwhile goes out together as a digest.
+INCIDENT_ALERT_EMAILS = env.list("INCIDENT_ALERT_EMAILS", [])
+INCIDENT_ALERT_WEBHOOK_URL = env.str("INCIDENT_ALERT_WEBHOOK_URL", "")
+if INCIDENT_ALERT_WEBHOOK_URL and not INCIDENT_ALERT_WEBHOOK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("INCIDENT_ALERT_WEBHOOK_URL must start with https:// (or http://).")
+INCIDENT_ALERT_INTERVAL_SECONDS = env.int("INCIDENT_ALERT_INTERVAL_SECONDS", 60, minimum=0)
+INCIDENT_ALERT_JOB_FAILURES_PER_HOUR = env.int("INCIDENT_ALERT_JOB_FAILURES_PER_HOUR", 10, minimum=1)
+INCIDENT_ALERT_WORKER_SILENT_SECONDS = env.int("INCIDENT_ALERT_WORKER_SILENT_SECONDS", 120, minimum=10)
+INCIDENT_ALERT_QUEUE_WAIT_SECONDS = env.int("INCIDENT_ALERT_QUEUE_WAIT_SECONDS", 300, minimum=10)
+# The address links in alerts start with, e.g. https://academy.example.com (empty: relative links).
+SITE_URL = env.str("SITE_URL", "").rstrip("/")
+
 # Logging: every line carries the request id; JSON lines when LOG_FORMAT=json.
 LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))

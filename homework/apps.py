@@ -6,8 +6,22 @@ class HomeworkConfig(AppConfig):
     verbose_name = "Homework"
 
     def ready(self) -> None:
-        # The portal's Tasks page (academics) shows which tasks had homework handed in.
         from academics.portal_hooks import register_handed_in
         from homework.queries import handed_in_instance_ids
+        from incidents.anchoring import register
 
+        # The portal's Tasks page (academics) shows which tasks had homework handed in.
         register_handed_in(handed_in_instance_ids)
+        # A parent's incident report may name their own students' homework, never another's.
+        register("homework", _homework_visible_to)
+
+
+def _homework_visible_to(customer: object, ids: set[str]) -> set[str]:
+    from accounts.access import students_visible_to
+    from homework.models import Homework
+
+    own = Homework.objects.filter(
+        pk__in=[int(i) for i in ids if i.isdigit()],
+        student__in=students_visible_to(customer),  # type: ignore[arg-type]
+    )
+    return {str(pk) for pk in own.values_list("pk", flat=True)}

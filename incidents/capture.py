@@ -17,8 +17,8 @@ from django.tasks import TaskResultStatus
 from academy.client import client_ip
 from academy.errors import error_payload
 from academy.request_id import get_request_id
-from incidents.grouping import route_for_url
-from incidents.models import ENTITY_KINDS, Source
+from incidents.grouping import entities_from_kwargs, route_for_url
+from incidents.models import Source
 from incidents.scrub import (
     SHORT_CHARS,
     TRACEBACK_CHARS,
@@ -34,15 +34,6 @@ logger = logging.getLogger("incidents.capture")
 
 INGEST_PATH = "/api/incidents"
 _HEADERS = ("Accept", "Content-Type", "Referer", "Origin", "HX-Request", "HX-Target", "HX-Trigger")
-
-
-def _entities_from_kwargs(values: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """URL and task kwargs such as student_id=7 name the entities a failure concerns."""
-    found = []
-    for name, value in values.items():
-        if name.endswith("_id") and name[:-3] in ENTITY_KINDS and value not in (None, ""):
-            found.append((name[:-3], clean(value, 64)))
-    return tuple(found)
 
 
 def _exception_text(exc: BaseException | None) -> tuple[str, str, str]:
@@ -61,16 +52,22 @@ def on_error_response(
     code: str,
     message: str,
     exception: BaseException | None = None,
+    rendered_page: bool = False,
     **kwargs: Any,
 ) -> None:
     try:
-        _capture_error_response(request, status, code, message, exception)
+        _capture_error_response(request, status, code, message, exception, rendered_page)
     except Exception:
         logger.exception("Could not record an incident for %s %s", request.method, request.path)
 
 
 def _capture_error_response(
-    request: HttpRequest, status: int, code: str, message: str, exception: BaseException | None
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    exception: BaseException | None,
+    rendered_page: bool = False,
 ) -> None:
     if request.path == INGEST_PATH or status < 400:
         return  # the reporter's own refusals would only feed on themselves
@@ -108,7 +105,9 @@ def _capture_error_response(
         user_agent=clean(request.headers.get("User-Agent", ""), 500),
         request_id=getattr(request, "request_id", "") or "",
         client_ip=client_ip(request),
-        entities=_entities_from_kwargs(match.kwargs if match is not None else {}),
+        entities=entities_from_kwargs(match.kwargs if match is not None else {}),
+        shown_message=clean(message) if rendered_page else "",
+        anonymous=not authenticated,
     )
     try:
         occurrence_record(actor=user if authenticated else None, capture=capture)  # type: ignore[arg-type]
@@ -169,6 +168,7 @@ def _capture_failed_job(task_result: Any, extra: dict[str, Any]) -> None:
         job_id=job_id[:64],
         task_name=clean(task_name, 300),
         attempt=attempt,
-        entities=(("job", job_id[:64]), *_entities_from_kwargs(_task_arguments(task_result))),
+        entities=(("job", job_id[:64]), *entities_from_kwargs(_task_arguments(task_result))),
+        will_retry=bool(extra.get("will_retry")),
     )
     occurrence_record(actor=None, capture=capture)

@@ -20,6 +20,16 @@ from incidents.models import (
     Status,
 )
 
+ALL = "all"
+# The status tabs, in the order a person wants them: what needs them first (the default view).
+STATUS_TABS = [
+    (Status.OPEN, "Needs a person"),
+    (Status.SIGNAL, "Signals"),
+    (Status.RESOLVED, "Resolved"),
+    (Status.IGNORED, "Ignored"),
+    (ALL, "All"),
+]
+
 
 @dataclass(frozen=True)
 class HubFilters:
@@ -44,10 +54,20 @@ class HubFilters:
     def active(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
 
+    @property
+    def status_shown(self) -> str:
+        """The status listed: "open" (what needs a person) unless another, or "all", is asked for."""
+        return self.status if self.status in (*Status.values, ALL) else Status.OPEN
+
+    @property
+    def narrowed(self) -> bool:
+        """Any filter but the status tab."""
+        return any(getattr(self, f.name) for f in fields(self) if f.name != "status")
+
     def choices(self) -> dict[str, Any]:
         return {
             "source": Source.choices,
-            "status": Status.choices,
+            "status": STATUS_TABS,
             "level": Level.choices,
             "actor_type": ActorType.choices,
             "entity_kind": sorted(ENTITY_KINDS),
@@ -56,8 +76,8 @@ class HubFilters:
     def apply(self, incidents: IncidentQuerySet) -> IncidentQuerySet:
         if self.source in Source.values:
             incidents = incidents.filter(source=self.source)
-        if self.status in Status.values:
-            incidents = incidents.filter(status=self.status)
+        if self.status_shown != ALL:
+            incidents = incidents.filter(status=self.status_shown)
         if self.level in Level.values:
             incidents = incidents.filter(level=self.level)
         if self.actor_type in ActorType.values:

@@ -24,12 +24,15 @@ class Source(models.TextChoices):
 
 class Level(models.TextChoices):
     ERROR = "error", "Error"
-    # A typed 4xx refusal: recorded for the record, never alerting.
+    # A 4xx the app meant to give: what it failed at, not whether it needs a person (Status).
     REFUSAL = "refusal", "Refusal"
 
 
 class Status(models.TextChoices):
+    # Needs a person (incidents/triage.py): in the hub's default view, and alerted.
     OPEN = "open", "Open"
+    # Recorded and counted, needs nobody: an expected refusal, a job that will be retried.
+    SIGNAL = "signal", "Signal"
     RESOLVED = "resolved", "Resolved"
     IGNORED = "ignored", "Ignored"
 
@@ -70,10 +73,14 @@ def entity_url(kind: str, entity_id: str) -> str | None:
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def for_hub_list(self) -> "IncidentQuerySet":
         since = timezone.now() - timedelta(hours=24)
-        return self.annotate(
-            last_24h=Count("occurrences", filter=Q(occurrences__created_at__gte=since)),
-            actor_count=Count("occurrences__actor", distinct=True),
-        ).order_by("-last_seen", "-id")
+        return (
+            self.select_related("assignee")
+            .annotate(
+                last_24h=Count("occurrences", filter=Q(occurrences__created_at__gte=since)),
+                actor_count=Count("occurrences__actor", distinct=True),
+            )
+            .order_by("-last_seen", "-id")
+        )
 
     def for_entity(self, kind: str, entity_id: str | int) -> "IncidentQuerySet":
         refs = OccurrenceEntity.objects.filter(kind=kind, entity_id=str(entity_id))
@@ -98,6 +105,15 @@ class Incident(models.Model):
     occurrence_count = models.PositiveIntegerField(default=0)
     regressed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Why the triage rule says it needs a person (incidents/triage.py), or why it is a signal.
+    triage_reason = models.CharField(max_length=300, blank=True)
+    # The latest occurrence's real message (the title and `message` are of the first, normalised).
+    latest_message = models.TextField(blank=True)
+    # The admin who took it ("mine"), and until when its alerts are muted.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    muted_until = models.DateTimeField(null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -114,6 +130,10 @@ class Incident(models.Model):
     @property
     def is_regression(self) -> bool:
         return self.regressed_at is not None and self.status == Status.OPEN
+
+    @property
+    def is_muted(self) -> bool:
+        return self.muted_until is not None and self.muted_until > timezone.now()
 
     def snapshot(self) -> dict[str, Any]:
         return {"status": self.status, "occurrence_count": self.occurrence_count}
@@ -237,7 +257,7 @@ class PendingReport(models.Model):
 
     Ingest stores the scrubbed report here with one INSERT and answers 202; grouping and pairing
     (several statements) run off the request path in `services.pending_reports_group`, from a
-    job nudged by ingest, a periodic job, and the hub's own pages before they read.
+    job nudged by ingest, a periodic job, and the hub's "Group them now" (its pages only read).
     """
 
     # On SQLite the inbox is a database of its own (incidents/inbox.py), where no constraint
@@ -272,3 +292,40 @@ class RateBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.minute}={self.hits}"
+
+
+class AlertKind(models.TextChoices):
+    INCIDENT = "incident", "New incident"
+    REGRESSION = "regression", "Regression"
+    SPIKE = "spike", "Promoted signal"
+    JOB_FAILURES = "job_failures", "Jobs failing"
+    WORKER_SILENT = "worker_silent", "Worker silent"
+    QUEUE_WAIT = "queue_wait", "Queue waiting"
+
+
+class Alert(models.Model):
+    """One thing someone must be told, once: made with the state change it tells of, delivered
+    by a job (incidents/alerts.py), by email and by webhook, each side recorded when sent."""
+
+    # What makes it once: an incident's state change, a worker, the oldest waiting job...
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=AlertKind.choices)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Filled in by delivery; an alert muted when it arose is never sent (suppressed says why).
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    webhook_sent_at = models.DateTimeField(null=True, blank=True)
+    suppressed = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["email_sent_at", "webhook_sent_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from academy.client import client_ip
 from academy.errors import DomainError
-from incidents.grouping import route_for_url
+from incidents.grouping import entities_from_kwargs, resolve_url
 from incidents.models import ENTITY_KINDS, Source
 from incidents.scrub import SHORT_CHARS, TRACEBACK_CHARS, URL_CHARS, cap_payload, clean
 from incidents.services import Capture
@@ -134,7 +134,10 @@ def to_capture(report: dict[str, Any], request: HttpRequest) -> Capture:
     host = request.get_host()
     url = clean(report["url"], URL_CHARS)
     is_js = report["kind"] in ("js", "rejection")
-    route = route_for_url(url, host) if url else route_for_url(clean(report["page_url"], URL_CHARS), host)
+    # The entities the failing action was about: its own URL's ids (the lesson being deleted)
+    # and those of the element that acted (the upload form's student), not the whole page's.
+    route, kwargs = resolve_url(url, host) if url else resolve_url(clean(report["page_url"], URL_CHARS), host)
+    entities = tuple(dict.fromkeys((*entities_from_kwargs(kwargs), *report["entities"])))[:MAX_ENTITIES]
     payload: dict[str, Any] = {"kind": report["kind"]}
     if report["response"] is not None:
         payload["response"] = report["response"]
@@ -164,5 +167,5 @@ def to_capture(report: dict[str, Any], request: HttpRequest) -> Capture:
         user_agent=clean(request.headers.get("User-Agent", ""), 500),
         request_id=report["request_id"],
         client_ip=client_ip(request),
-        entities=report["entities"],
+        entities=entities,
     )

@@ -7,6 +7,7 @@ new one: "the person saw" beside "the backend said". Status changes are admin mu
 transaction with the audit event.
 """
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -22,7 +23,7 @@ from django.utils import timezone
 from academy.errors import Conflict
 from accounts.models import User
 from audit.services import record_event
-from incidents import inbox, ratelimit
+from incidents import anchoring, escalation, inbox, ratelimit
 from incidents.grouping import fingerprint, normalise_message
 from incidents.models import (
     ActorType,
@@ -37,6 +38,20 @@ from incidents.models import (
     Status,
 )
 from incidents.scrub import clip
+from incidents.triage import Verdict, triage
+
+TITLE_CHARS = 100
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+def headline(message: str) -> str:
+    """The first sentence of a message, or its first ~100 characters, cut at a word."""
+    text = " ".join((message or "").split())
+    first = _SENTENCE_END.split(text, maxsplit=1)[0]
+    if len(first) <= TITLE_CHARS:
+        return first
+    cut = first[: TITLE_CHARS - 1].rsplit(" ", 1)[0]
+    return (cut if len(cut) > TITLE_CHARS // 2 else first[: TITLE_CHARS - 1]) + "…"
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,11 @@ class Capture:
     attempt: int | None = None
     client_ip: str | None = None
     entities: tuple[tuple[str, str], ...] = ()
+    will_retry: bool = False  # a failed job that will be tried again (a signal, triage.py)
+    anonymous: bool = False  # a request of nobody logged in (not the system's own work)
+    # What a server-rendered error page showed the person (academy.errors.render_error): the
+    # person's side of a full-page failure, which no browser report carries.
+    shown_message: str = ""
 
     @property
     def is_browser(self) -> bool:
@@ -94,14 +114,17 @@ class Capture:
         return cls(**{**data, "entities": tuple((kind, ref) for kind, ref in data.get("entities", ()))})
 
     def title(self) -> str:
-        message = self.message or "(no message)"
+        """A title a person can scan: what failed, in the message's first sentence. The status,
+        code and route have their own columns; the full message is on the incident page."""
+        message = headline(self.message) or "(no message)"
         if self.source == Source.JOB:
-            head = f"Job {self.task_name.rsplit('.', 1)[-1]} failed"
-            return clip(f"{head}: {self.exception_type.rsplit('.', 1)[-1]}: {message}", 300)
-        status = f"{self.status_code} " if self.status_code else ""
-        code = f"{self.code}: " if self.code else ""
-        where = f" ({self.method} {self.route})" if self.route else ""
-        return clip(f"{status}{code}{message}{where}", 300)
+            return clip(f"Job {self.task_name.rsplit('.', 1)[-1]} failed: {message}", TITLE_CHARS)
+        return clip(message, TITLE_CHARS)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The triage rule's verdict on this occurrence alone (no spike: that needs its group)."""
+        return triage(source=self.source, status_code=self.status_code, will_retry=self.will_retry)
 
 
 def actor_type_of(actor: User | None) -> str:
@@ -120,7 +143,12 @@ def _side_fields(capture: Capture, now: Any) -> dict[str, Any]:
             "user_agent": capture.user_agent,
             "browser_reported_at": now,
         }
+    shown = (
+        # A page the server rendered itself: what it showed is the person's side.
+        {"ui_message": capture.shown_message, "page_url": capture.url} if capture.shown_message else {}
+    )
     return {
+        **shown,
         "error_code": capture.error_code,
         "backend_message": capture.backend_message,
         "backend_payload": capture.backend_payload,
@@ -157,6 +185,8 @@ class Seen:
         """The occurrence's columns this capture sets (the others take their defaults), but for
         its incident, known once the incidents are upserted."""
         capture, actor_type = self.capture, actor_type_of(self.actor)
+        if capture.anonymous and self.actor is None:
+            actor_type = ActorType.ANONYMOUS
         row = {
             "source": capture.source,
             "actor": self.actor.pk if self.actor and actor_type != ActorType.SYSTEM else None,
@@ -238,7 +268,8 @@ def occurrence_record(*, actor: User | None, capture: Capture, at: datetime | No
     """Store one occurrence in its incident (made on first sight); reopen a resolved incident.
 
     `at` is when the failure was seen, if not now."""
-    occurrence_id = _record([Seen(actor=actor, capture=capture, at=at or timezone.now())])[0]
+    seen = anchoring.anchored([Seen(actor=actor, capture=capture, at=at or timezone.now())])
+    occurrence_id = _record(seen)[0]
     return Occurrence.objects.get(pk=occurrence_id)
 
 
@@ -248,7 +279,8 @@ def _record(batch: list[Seen]) -> list[int]:
     A fixed number of statements whatever the batch size: one upsert for the incidents, one
     insert for the occurrences, one for their entities. Plain multi-row INSERTs rather than
     bulk_create: the ORM's per-field preparation cost ~0.1 ms an object, most of grouping's time.
-    Reopens a resolved incident as a regression. Callers hold a transaction.
+    Then the triage rule may change an incident's state (escalation.py): a new incident that
+    needs a person, a signal that spiked, a resolved one back. Callers hold a transaction.
     """
     if not batch:
         return []
@@ -256,11 +288,8 @@ def _record(batch: list[Seen]) -> list[int]:
     for seen in batch:
         groups.setdefault(seen.fingerprint, []).append(seen)
     incidents = _upsert_incidents(groups)
-    for key, (incident_id, status) in incidents.items():
-        if status == Status.RESOLVED:
-            _reopen_as_regression(Incident(pk=incident_id, status=status), max(s.at for s in groups[key]))
     blank = _db_row(Occurrence, _blank_occurrence())
-    rows = [{**blank, **seen.occurrence_row, "incident": incidents[seen.fingerprint][0]} for seen in batch]
+    rows = [{**blank, **seen.occurrence_row, "incident": incidents[seen.fingerprint].id} for seen in batch]
     insert, params = _insert_sql(Occurrence, rows)
     with connection.cursor() as cursor:
         cursor.execute(f"{insert} RETURNING {connection.ops.quote_name('id')}", params)
@@ -274,6 +303,9 @@ def _record(batch: list[Seen]) -> list[int]:
             for entity in _entity_rows(pk, row["incident"], seen)
         ]
     )
+    for key, upserted in incidents.items():
+        group = groups[key]
+        escalation.after_record(upserted, [seen.capture for seen in group], max(s.at for s in group))
     return ids
 
 
@@ -284,38 +316,53 @@ def _blank_occurrence() -> dict[str, Any]:
     }
 
 
-def _upsert_incidents(groups: dict[str, list[Seen]]) -> dict[str, tuple[int, str]]:
-    """Create the incident of each fingerprint or count its new occurrences: {key: (id, status)}.
+def _upsert_incidents(groups: dict[str, list[Seen]]) -> dict[str, "escalation.Upserted"]:
+    """Create the incident of each fingerprint or count its new occurrences: {key: Upserted}.
 
     One INSERT .. ON CONFLICT .. RETURNING statement (SQLite >= 3.35 and PostgreSQL), free of the
     create/create race. Rows go in fingerprint order, so two concurrent batches lock shared
-    incidents in the same order and cannot deadlock.
+    incidents in the same order and cannot deadlock. A new incident starts open or as a signal,
+    as the triage rule says of its occurrences; an existing one keeps its status here.
     """
     rows = []
     for key in sorted(groups):
         group = groups[key]
+        latest = max(group, key=lambda seen: seen.at)
+        verdicts = [seen.capture.verdict for seen in group]
+        verdict = next((v for v in verdicts if v.needs_person), verdicts[0])
         rows.append(
             {
                 **group[0].incident_row,
+                "status": Status.OPEN if verdict.needs_person else Status.SIGNAL,
+                "triage_reason": clip(verdict.reason, 300),
+                "latest_message": latest.capture.message,
                 "first_seen": min(group, key=lambda seen: seen.at).at_db,
-                "last_seen": max(group, key=lambda seen: seen.at).at_db,
+                "last_seen": latest.at_db,
                 "occurrence_count": len(group),
             }
         )
     q = connection.ops.quote_name
     table, last_seen, count = q(Incident._meta.db_table), q("last_seen"), q("occurrence_count")
+    latest_message = q("latest_message")
     insert, params = _insert_sql(Incident, rows)
     with connection.cursor() as cursor:
         cursor.execute(
             f"{insert} ON CONFLICT ({q('fingerprint')}) DO UPDATE SET "
-            # A report grouped late must not move last_seen back.
+            # A report grouped late must not move last_seen back, nor its message.
+            f"{latest_message} = CASE WHEN excluded.{last_seen} >= {table}.{last_seen} "
+            f"THEN excluded.{latest_message} ELSE {table}.{latest_message} END, "
             f"{last_seen} = CASE WHEN excluded.{last_seen} > {table}.{last_seen} "
             f"THEN excluded.{last_seen} ELSE {table}.{last_seen} END, "
             f"{count} = {table}.{count} + excluded.{count} "
-            f"RETURNING {q('fingerprint')}, {q('id')}, {q('status')}",
+            f"RETURNING {q('fingerprint')}, {q('id')}, {q('status')}, {count}",
             params,
         )
-        return {str(key): (int(pk), str(status)) for key, pk, status in cursor.fetchall()}
+        return {
+            str(key): escalation.Upserted(
+                id=int(pk), status=str(status), created=int(total) == len(groups[str(key)])
+            )
+            for key, pk, status, total in cursor.fetchall()
+        }
 
 
 def _db_row(model: type[models.Model], row: dict[str, Any], using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
@@ -351,33 +398,6 @@ def _insert_sql(
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
     params = [row[f.name] for row in rows for f in fields]
     return f"{into} VALUES {values}", params
-
-
-def _reopen_as_regression(incident: Incident, now: Any) -> None:
-    # Conditional update: of two concurrent occurrences only one reopens and writes history.
-    reopened = Incident.objects.filter(pk=incident.pk, status=Status.RESOLVED).update(
-        status=Status.OPEN, regressed_at=now, status_changed_at=now
-    )
-    if not reopened:
-        return
-    IncidentStatusChange.objects.create(
-        incident=incident,
-        actor=None,
-        from_status=Status.RESOLVED,
-        to_status=Status.OPEN,
-        comment="Reopened by a new occurrence after it was resolved.",
-        regression=True,
-        created_at=now,
-    )
-    record_event(
-        actor="system",
-        action="incident.regression",
-        entity=incident,
-        before={"status": Status.RESOLVED},
-        after={"status": Status.OPEN},
-    )
-    incident.status = Status.OPEN
-    incident.regressed_at = now
 
 
 # --- Browser reports: accepted by ingest now, grouped just after. ---------------------------
@@ -477,6 +497,7 @@ def _pending_batch(size: int) -> tuple[list[int], list[Seen]]:
         for _, key, actor_id, capture, received_at in rows
         if actor_id in actors
     ]
+    waiting = anchoring.anchored(waiting)  # before _prepare: it makes the entity rows
     _prepare(waiting)
     return [pk for pk, _, _, _, _ in rows], waiting
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from django.tasks import task
 
+from incidents import alerts, watch  # noqa: F401 - their jobs and periodic jobs, for the scheduler
 from jobs.dispatch import dispatch
 from jobs.periodic import register_periodic
 

@@ -1,6 +1,7 @@
 """Admin > Insights > Incidents, and the ingest endpoint the browser reporter posts to."""
 
 import json
+from datetime import datetime
 from typing import Any, cast
 
 from django.conf import settings
@@ -9,6 +10,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.client import client_ip
@@ -16,10 +20,17 @@ from academy.errors import DomainError, Forbidden, NotFound
 from academy.metrics import count_outcome
 from accounts.access import admin_required
 from accounts.models import User
-from incidents import inbox, ratelimit, reports, services
+from incidents import alerts, assignment, inbox, ratelimit, reports, services
 from incidents.filters import HubFilters
 from incidents.metrics import REPORTS_ACCEPTED, REPORTS_REFUSED
-from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity, PendingReport
+from incidents.models import (
+    Alert,
+    Incident,
+    IncidentStatusChange,
+    Occurrence,
+    OccurrenceEntity,
+    PendingReport,
+)
 from incidents.sparkline import sparklines
 from incidents.tasks import nudge_grouping
 from jobs import queries as job_queries
@@ -79,29 +90,49 @@ def _parse(request: HttpRequest, limit: int) -> Any:
 
 
 def _incident(incident_id: int) -> Incident:
-    incident = Incident.objects.filter(pk=incident_id).first()
+    incident = Incident.objects.select_related("assignee").filter(pk=incident_id).first()
     if incident is None:
         raise NotFound("incident_not_found", "We could not find that incident.")
     return incident
 
 
-# The hub groups what is still waiting before it reads, so an admin sees every report accepted
-# so far; past this many the worker is left to finish and the page says how many wait.
-HUB_GROUPS_AT_MOST = 500
+# "Group waiting reports now" groups at most this many in the request; the worker does the rest.
+REFRESH_GROUPS_AT_MOST = 500
 
 
-def _group_waiting_reports() -> int:
-    """Group waiting browser reports (up to a bound); how many are still waiting after."""
-    if not PendingReport.objects.exists():
-        return 0  # the usual case: one cheap query
-    grouped = services.pending_reports_group(limit=HUB_GROUPS_AT_MOST)
-    return PendingReport.objects.count() if grouped.left else 0
+def _waiting_reports() -> int:
+    """How many browser reports wait for the worker to group them (a read: pages never group)."""
+    return PendingReport.objects.count()
+
+
+@admin_required
+@require_POST
+def incidents_refresh(request: HttpRequest) -> HttpResponse:
+    """Group waiting browser reports now, rather than waiting the second the worker takes."""
+    grouped = services.pending_reports_group(limit=REFRESH_GROUPS_AT_MOST)
+    if grouped.left:
+        messages.info(
+            request,
+            f"Grouped {grouped.reports} waiting report{pluralize(grouped.reports)}; "
+            "the worker is grouping the rest.",
+        )
+    elif grouped.reports:
+        messages.success(request, f"Grouped {grouped.reports} waiting report{pluralize(grouped.reports)}.")
+    else:
+        messages.success(request, "No reports were waiting: the list is up to date.")
+    return redirect(_safe_next(request) or "incidents:list")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if target.startswith("/") and allowed else ""
 
 
 @admin_required
 @require_GET
 def incident_list(request: HttpRequest) -> HttpResponse:
-    waiting = _group_waiting_reports()
+    waiting = _waiting_reports()
     filters = HubFilters.from_query(request.GET)
     incidents = filters.apply(Incident.objects.for_hub_list())
     page = Paginator(incidents, 50).get_page(request.GET.get("page"))
@@ -118,6 +149,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "choices": filters.choices(),
             "waiting": waiting,
+            "alerting": alerts.alert_settings(),
+            "recent_alerts": list(Alert.objects.select_related("incident")[:5]),
         },
     )
 
@@ -125,7 +158,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_GET
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
-    waiting = _group_waiting_reports()
+    waiting = _waiting_reports()
     incident = _incident(incident_id)
     occurrences = Paginator(Occurrence.objects.filter(incident=incident).for_detail(), 20).get_page(
         request.GET.get("page")
@@ -133,7 +166,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     actors = (
         Occurrence.objects.filter(incident=incident)
         .order_by("actor_type", "actor_id")
-        .values("actor_type", "actor_id", "actor__email")
+        .values("actor_type", "actor_id", "actor__email", "actor__full_name")
         .distinct()[:50]
     )
     entities = (
@@ -157,6 +190,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
             "entities": [OccurrenceEntity(kind=k, entity_id=i) for k, i in entities],
             "history": history,
             "waiting": waiting,
+            "mute_periods": assignment.MUTE_PERIODS,
         },
     )
 
@@ -181,6 +215,36 @@ def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
     )
     if request.headers.get("HX-Request") == "true":
         history = IncidentStatusChange.objects.filter(incident=incident).select_related("actor")[:50]
-        return render(request, "incidents/_status.html", {"incident": incident, "history": history})
+        context = {"incident": incident, "history": history, "mute_periods": assignment.MUTE_PERIODS}
+        return render(request, "incidents/_status.html", context)
     messages.success(request, f"The incident was {done}.")
+    return redirect("incidents:detail", incident_id=incident.pk)
+
+
+@admin_required
+@require_POST
+def incident_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Take it ("mine") or let it go."""
+    incident = _incident(incident_id)
+    admin = cast(User, request.user)
+    take = request.POST.get("action") == "take"
+    assignment.incident_assign(actor=admin, incident=incident, assignee=admin if take else None)
+    messages.success(request, "You look after this incident now." if take else "Nobody looks after it now.")
+    return redirect("incidents:detail", incident_id=incident.pk)
+
+
+@admin_required
+@require_POST
+def incident_mute(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = _incident(incident_id)
+    try:
+        hours = int(request.POST.get("hours", ""))
+    except ValueError:
+        hours = -1
+    incident = assignment.incident_mute(actor=cast(User, request.user), incident=incident, hours=hours)
+    if hours:
+        until = timezone.localtime(cast(datetime, incident.muted_until))
+        messages.success(request, f"Alerts for this incident are muted until {until:%Y-%m-%d %H:%M}.")
+    else:
+        messages.success(request, "Alerts for this incident are on again.")
     return redirect("incidents:detail", incident_id=incident.pk)

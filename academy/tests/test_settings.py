@@ -56,6 +56,10 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
             {"DEBUG": "1", "HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY": "lots"},
             "HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY='lots' is not a size",
         ),
+        (
+            {"DEBUG": "1", "INCIDENT_ALERT_WEBHOOK_URL": "hooks.slack.com/services/x"},
+            "INCIDENT_ALERT_WEBHOOK_URL must start with https://",
+        ),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_clear_message(env, expected):

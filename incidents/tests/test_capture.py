@@ -41,7 +41,7 @@ def test_an_unhandled_exception_is_recorded_with_its_traceback(admin):
 def test_anonymous_server_errors_are_still_recorded():
     client = Client(raise_request_exception=False)
     assert client.get("/boom/1/").status_code == 500
-    assert Occurrence.objects.get().actor_type == "system"
+    assert Occurrence.objects.get().actor_type == "anonymous"  # a visitor, not the system's own work
 
 
 def test_a_bare_500_response_is_recorded(admin_client):
@@ -120,7 +120,11 @@ def test_a_failing_job_creates_an_incident_linked_to_the_job(student):
     assert "unreachable" in occurrence.backend_message and "abc123" not in occurrence.backend_message
     refs = {(e.kind, e.entity_id) for e in occurrence.entities.all()}
     assert refs == {("job", str(result.id)), ("student", str(student.pk)), ("media", "5")}
-    assert occurrence.incident.title.startswith("Job sync_student_calendar failed: ValueError")
+    assert (
+        occurrence.incident.title
+        == f"Job sync_student_calendar failed: Calendar for student {student.pk} is unreachable (token=[scrubbed]"
+    )
+    assert occurrence.incident.error_code == "builtins.ValueError"
 
 
 def test_the_jobs_worker_signal_carries_attempt_reason_and_request_id(student):
@@ -164,3 +168,33 @@ def test_the_incident_of_a_failed_job_offers_its_rerun(admin_client, student):
     admin_client.post(rerun, {"next": detail})
     assert DBTaskResult.objects.count() == 2
     assert b"was already re-run" in admin_client.get(detail).content
+
+
+def test_a_server_rendered_error_page_is_what_the_person_saw(admin_client):
+    response = admin_client.post("/refuse/12/")  # a full page, not htmx or JSON
+    assert response.status_code == 409 and b"Cannot delete lesson 12" in response.content
+    occurrence = Occurrence.objects.get()
+    assert occurrence.ui_message == "Cannot delete lesson 12 with attendance records."
+    assert occurrence.page_url == "/refuse/12/"
+    assert occurrence.browser_reported_at is None  # no browser report: the server rendered it
+    detail = admin_client.get(
+        f"/admin/insights/incidents/{occurrence.incident_id}/?status=all"
+    ).content.decode()
+    assert 'data-field="shown-by-server"' in detail
+    assert "No browser report for this request" not in detail
+
+
+def test_a_server_error_page_records_the_page_the_person_got(admin):
+    client = Client(raise_request_exception=False)
+    client.force_login(admin)
+    response = client.get("/boom/41/")
+    assert response.status_code == 500
+    occurrence = Occurrence.objects.get()
+    assert occurrence.ui_message == "Something went wrong on our side. It has been recorded."
+    assert occurrence.ui_message.encode() in response.content
+    assert "Cannot compute for student 41" in occurrence.backend_message
+
+
+def test_json_and_htmx_errors_leave_the_persons_side_to_the_browser(admin_client):
+    admin_client.post("/refuse/12/", HTTP_HX_REQUEST="true")
+    assert Occurrence.objects.get().ui_message == ""

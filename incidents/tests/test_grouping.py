@@ -38,10 +38,10 @@ def test_a_different_status_code_route_or_source_is_another_incident(change):
 
 def test_a_new_occurrence_after_resolve_reopens_it_as_a_regression(admin):
     with time_machine.travel("2026-11-20 10:00Z", tick=False):
-        incident = record().incident
+        incident = record(status_code=500).incident
         incident_resolve(actor=admin, incident=incident, comment="Fixed in 1.2")
     with time_machine.travel("2026-11-21 10:00Z", tick=False):
-        record()
+        record(status_code=500)
     incident.refresh_from_db()
     assert incident.status == Status.OPEN
     assert incident.is_regression
@@ -127,3 +127,45 @@ def test_tokens_without_a_key_are_masked():
 def test_large_payloads_are_capped():
     capped = cap_payload({"data": ["x" * 1000] * 50})
     assert capped["_truncated"] is True and len(capped["preview"]) <= 4096
+
+
+@pytest.mark.parametrize(
+    ("message", "normalised"),
+    [
+        ("Only MP4 and H264 videos, up to 2 GB.", "Only MP4 and H264 videos, up to 2 GB."),
+        ("File 12 is 1.5 MB over the 50% limit", "File <n> is 1.5 MB over the 50% limit"),
+        ("Cannot delete schedule 7: 3 lessons ahead", "Cannot delete schedule <n>: <n> lessons ahead"),
+        (
+            "See /admin/academic/students/7/edit/ for ada@example.com",
+            "See /admin/academic/students/<n>/edit/ for <email>",
+        ),
+        ("utf8 decode failed after 30 s at id=42", "utf8 decode failed after 30 s at id=<n>"),
+        ("Job 3f2b8c1e-1d2a-4b1c-9d7e-5a6b7c8d9e0f lost", "Job <uuid> lost"),
+    ],
+)
+def test_normalisation_strips_what_varies_never_words_or_units(message, normalised):
+    from incidents.grouping import normalise_message
+
+    assert normalise_message(message) == normalised
+
+
+def test_titles_are_the_first_sentence_or_about_a_hundred_characters():
+    from incidents.services import headline
+
+    assert (
+        headline("A lesson must end after it starts. Check the times.")
+        == "A lesson must end after it starts."
+    )
+    long = "word " * 60
+    title = headline(long)
+    assert len(title) <= 100 and title.endswith("word…")
+    assert headline("Version 1.2 is out") == "Version 1.2 is out"
+
+
+def test_an_incident_keeps_the_latest_real_message(admin):
+    first = record(backend_message="Cannot archive student 7: 3 lessons ahead.").incident
+    record(backend_message="Cannot archive student 9: 5 lessons ahead.")
+    first.refresh_from_db()
+    assert first.occurrence_count == 2
+    assert first.title == "Cannot archive student 7: 3 lessons ahead."
+    assert first.latest_message == "Cannot archive student 9: 5 lessons ahead."

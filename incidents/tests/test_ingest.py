@@ -519,11 +519,12 @@ def test_one_batch_pairs_drops_repeats_and_groups_the_rest(admin_client, admin):
 
 
 def test_a_batch_reopens_a_resolved_incident_once(admin_client, admin):
-    post_report(admin_client, report())
+    failed = report(request={"method": "POST", "url": "/admin/academic/students/7/archive/", "status": 502})
+    post_report(admin_client, failed)
     incident = Incident.objects.get()
     incident_resolve(actor=admin, incident=incident)
     for _ in range(3):
-        post_report(admin_client, report(), group=False)
+        post_report(admin_client, failed, group=False)
     pending_reports_group()
     incident.refresh_from_db()
     assert incident.status == "open" and incident.is_regression and incident.occurrence_count == 4

@@ -1,7 +1,7 @@
 // Academy incident reporter: every failed fetch / XMLHttpRequest / htmx call, uncaught error and
 // unhandled rejection becomes a report to POST /api/incidents, carrying what the person saw, the
-// request (method, URL, status, X-Request-ID), the raw error payload, the entity ids the page
-// declares (data-entity="kind:id") and the last few UI actions.
+// request (method, URL, status, X-Request-ID), the raw error payload, the entity ids of the element
+// that acted (data-entity="kind:id" on it or its ancestors) and the last few UI actions.
 //
 // Rules: it never throws, never reports its own requests or failures, collapses identical reports
 // within a short window, stops after a page budget or a 429, and uses sendBeacon as the page closes.
@@ -9,6 +9,7 @@
 // Pages that show their own message call:
 //   window.academyReport({uiMessage, response|xhr, requestId, method, url, status, payload,
 //                         element, entities, error})
+// (entities: ["student:4"] or {student: 4}: the ones the failing action was about)
 // and the report joins the automatic one for the same request (same X-Request-ID).
 (function () {
   "use strict";
@@ -81,13 +82,9 @@
       if (ref && found.indexOf(ref) < 0) found.push(ref);
       el = el.parentElement;
     }
-    if (!found.length) {
-      var declared = document.querySelectorAll("main [data-entity]");
-      for (var i = 0; i < declared.length && found.length < 10; i++) {
-        var r = declared[i].getAttribute("data-entity");
-        if (found.indexOf(r) < 0) found.push(r);
-      }
-    }
+    // Only what the acting element sits in: the row, the form, the page head it belongs to.
+    // Not every entity the page shows (a list page declares dozens); the server adds the ids of
+    // the request's own URL.
     return found.filter(function (r) { return /^[a-z_]{1,32}:[A-Za-z0-9_-]{1,64}$/.test(r); }).slice(0, 20);
   }
 
@@ -240,7 +237,13 @@
       report = httpReport((method || "GET").toUpperCase(), url || location.href, status, requestId,
         details.payload != null ? details.payload : null, element);
     }
-    if (details.entities && details.entities.length) merge(report, { entities: details.entities });
+    // Entities as ["student:4", ...] or as {student: 4, homework: 9} (what the upload form sends).
+    var given = details.entities;
+    if (given && !Array.isArray(given) && typeof given === "object") {
+      given = Object.keys(given).filter(function (kind) { return given[kind] != null && given[kind] !== ""; })
+        .map(function (kind) { return kind + ":" + given[kind]; });
+    }
+    if (given && given.length) merge(report, { entities: given });
     report.ui_message = clip(details.uiMessage || "", 2000);
     enqueue(keyFor(requestId, (method || "GET").toUpperCase(), url), report);
   });
