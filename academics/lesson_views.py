@@ -1,6 +1,6 @@
 """Admin > Academic > Schedules: lessons, weekly series, attendance, deletion and restore."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from django.contrib import messages
@@ -45,13 +45,24 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
         "start": parse_date(request.GET.get("from", "") or "") or None,
         "end": parse_date(request.GET.get("to", "") or "") or None,
     }
-    if not any(filters.values()):
-        filters["start"] = timezone.localdate()
-    lessons = Lesson.objects.filtered(**filters).for_admin_list()  # type: ignore[arg-type]
-    page = Paginator(lessons, 25).get_page(request.GET.get("page"))
+    needs_attendance = request.GET.get("needs") == "attendance"
+    today = timezone.localdate()
+    lessons = Lesson.objects.all()
+    if needs_attendance:
+        # Only lessons that have begun (or are about to): a future lesson cannot be marked yet.
+        lessons = lessons.filter(starts_at__lte=timezone.now() + services.attendance_max_future())
+        lessons = lessons.needing_attendance()
+    if not any(filters.values()) and not needs_attendance:
+        lessons = lessons.default_admin_view(today)
+    else:
+        lessons = lessons.filtered(**filters)  # type: ignore[arg-type]
+    page = Paginator(lessons.for_admin_list(), 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
+        "needs_attendance": needs_attendance,
+        "default_view": not any(filters.values()) and not needs_attendance,
+        "today_start": timezone.make_aware(datetime.combine(today, datetime.min.time())),
         "students": Student.objects.active().order_by("last_name", "first_name"),
         "deleted": services.deleted_lesson_events()[:10],
     }

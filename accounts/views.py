@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return redirect("accounts:login")
     if cast(User, user).is_admin:
-        return redirect("academics:student_list")
+        return redirect("ui:admin_home")
     return redirect("portal:home")
 
 

@@ -5,3 +5,9 @@ class MediaConfig(AppConfig):
     name = "media"
     label = "media"
     verbose_name = "Media"
+
+    def ready(self) -> None:
+        from media.start import start_items
+        from ui import start
+
+        start.register(50, "media", start_items)
