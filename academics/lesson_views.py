@@ -18,6 +18,15 @@ from academics.models import Student
 from academy.errors import NotFound
 from accounts.access import admin_required
 from accounts.models import User
+from ui.forms import status_for, submit
+from ui.text import plural, when
+
+# A refusal's code, and the form field it is about (the message shows beside that field).
+FORM_FIELDS = {
+    "lesson_invalid_times": "ends_at",
+    "series_invalid_weekdays": "weekdays",
+    "series_unbounded": "until_date",
+}
 
 SCOPE_LABELS = {
     services.DeleteScope.THIS: "This lesson",
@@ -90,10 +99,14 @@ def lesson_week(request: HttpRequest) -> HttpResponse:
 def lesson_create(request: HttpRequest) -> HttpResponse:
     form = LessonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        lesson = services.lesson_create(actor=cast(User, request.user), **form.cleaned_data)
-        messages.success(request, f"{lesson.subject} was scheduled.")
-        return redirect("academics:lesson_detail", lesson_id=lesson.pk)
-    status = 400 if request.method == "POST" else 200
+        actor, data = cast(User, request.user), form.cleaned_data
+        lesson = submit(
+            request, form, lambda: services.lesson_create(actor=actor, **data), fields=FORM_FIELDS
+        )
+        if lesson is not None:
+            messages.success(request, f"{lesson.subject} was scheduled for {when(lesson.starts_at)}.")
+            return redirect("academics:lesson_detail", lesson_id=lesson.pk)
+    status = status_for(request, form)
     return render(request, "academics/lesson_form.html", {"form": form, "title": "New lesson"}, status=status)
 
 
@@ -110,13 +123,18 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
     }
     form = LessonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.lesson_update(
-            actor=cast(User, request.user), lesson=lesson, students=data.pop("students"), **data
+        actor, data = cast(User, request.user), dict(form.cleaned_data)
+        students = data.pop("students")
+        saved = submit(
+            request,
+            form,
+            lambda: services.lesson_update(actor=actor, lesson=lesson, students=students, **data),
+            fields=FORM_FIELDS,
         )
-        messages.success(request, f"{lesson.subject} was saved.")
-        return redirect("academics:lesson_detail", lesson_id=lesson.pk)
-    status = 400 if request.method == "POST" else 200
+        if saved is not None:
+            messages.success(request, f"{lesson.subject} was saved.")
+            return redirect("academics:lesson_detail", lesson_id=lesson.pk)
+    status = status_for(request, form)
     return render(
         request, "academics/lesson_form.html", {"form": form, "title": "Edit lesson"}, status=status
     )
@@ -126,12 +144,15 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
 def series_create(request: HttpRequest) -> HttpResponse:
     form = SeriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        series = services.series_create(actor=cast(User, request.user), **form.cleaned_data)
-        messages.success(
-            request, f"Weekly {series.subject} was scheduled ({series.lessons.count()} lessons so far)."
+        actor, data = cast(User, request.user), form.cleaned_data
+        series = submit(
+            request, form, lambda: services.series_create(actor=actor, **data), fields=FORM_FIELDS
         )
-        return redirect("academics:lesson_list")
-    status = 400 if request.method == "POST" else 200
+        if series is not None:
+            count = plural(series.lessons.count(), "lesson")
+            messages.success(request, f"Weekly {series.subject} was scheduled ({count} so far).")
+            return redirect("academics:lesson_list")
+    status = status_for(request, form)
     return render(
         request, "academics/lesson_form.html", {"form": form, "title": "New weekly series"}, status=status
     )
@@ -178,7 +199,7 @@ def attendance_mark(request: HttpRequest, lesson_id: int) -> HttpResponse:
 def attendance_all_present(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
     n = services.attendance_mark_all_present(actor=cast(User, request.user), lesson=lesson)
-    messages.success(request, f"{n} student(s) marked present.")
+    messages.success(request, f"{plural(n, 'student')} marked present.")
     return redirect("academics:lesson_detail", lesson_id=lesson.pk)
 
 
@@ -193,7 +214,7 @@ def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
     )
     messages.success(
         request,
-        f"Deleted {result.lessons} lesson(s) and {result.attendance} attendance record(s). "
+        f"Deleted {plural(result.lessons, 'lesson')} and {plural(result.attendance, 'attendance record')}. "
         "You can restore them from the list of deleted lessons.",
     )
     return redirect("academics:lesson_list")
@@ -203,5 +224,5 @@ def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @require_POST
 def lesson_restore(request: HttpRequest, event_id: int) -> HttpResponse:
     restored = services.lesson_restore(actor=cast(User, request.user), event_id=event_id)
-    messages.success(request, f"Restored {len(restored)} lesson(s) with their attendance.")
+    messages.success(request, f"Restored {plural(len(restored), 'lesson')} with their attendance.")
     return redirect("academics:lesson_detail", lesson_id=restored[0].pk)
