@@ -6,7 +6,9 @@ class HomeworkConfig(AppConfig):
     verbose_name = "Homework"
 
     def ready(self) -> None:
+        from homework import audit_names
         from homework.start import start_items
         from ui import start
 
         start.register(20, "homework", start_items)
+        audit_names.register()

@@ -14,7 +14,9 @@ class IncidentsConfig(AppConfig):
         error_response.connect(capture.on_error_response, dispatch_uid="incidents.error_response")
         task_finished.connect(capture.on_task_finished, dispatch_uid="incidents.task_finished")
 
+        from incidents import audit_names
         from incidents.start import start_items
         from ui import start
 
         start.register(30, "incidents", start_items)
+        audit_names.register()

@@ -7,7 +7,9 @@ class MediaConfig(AppConfig):
     verbose_name = "Media"
 
     def ready(self) -> None:
+        from media import audit_names
         from media.start import start_items
         from ui import start
 
         start.register(50, "media", start_items)
+        audit_names.register()
