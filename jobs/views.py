@@ -149,7 +149,11 @@ def delete(request: HttpRequest, job_id: str) -> HttpResponse:
 def bulk(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("job_ids")
     if not ids:
-        raise DomainError("nothing_selected", "Select at least one job first.")
+        if wants_json(request):
+            raise DomainError("nothing_selected", "Select at least one job first.")
+        # A person's slip: say so on the page they are on, not on an error page.
+        messages.error(request, "Select at least one job first.")
+        return _back(request, reverse("jobs:insights"))
     outcomes = services.jobs_bulk(actor=request.user, action=request.POST.get("action", ""), job_ids=ids)
     done = [o for o in outcomes if o.ok]
     refused = [o for o in outcomes if not o.ok]

@@ -13,3 +13,15 @@ class MediaConfig(AppConfig):
 
         start.register(50, "media", start_items)
         audit_names.register()
+
+        from jobs import consequences
+        from media.jobstate import OPTIMISE_TASK_PATH
+
+        consequences.register(
+            OPTIMISE_TASK_PATH,
+            consequences.Consequences(
+                delete="Its video is not left “processing”: it goes back to “eligible” on the Media page, "
+                "where it can be optimised again. The parent's original file is kept.",
+                rerun="Its video is optimised again from the original; the parent's file is not touched.",
+            ),
+        )
