@@ -1,6 +1,6 @@
 """Admin > Academic > Schedules: lessons, weekly series, attendance, deletion and restore."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import cast
 
 from django.contrib import messages
@@ -71,7 +71,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "needs_attendance": needs_attendance,
         "default_view": not any(filters.values()) and not needs_attendance,
-        "today_start": timezone.make_aware(datetime.combine(today, datetime.min.time())),
+        "now": timezone.now(),
         "students": Student.objects.active().order_by("last_name", "first_name"),
         "deleted": services.deleted_lesson_events()[:10],
     }
