@@ -1,20 +1,22 @@
 """Admin > Academic > Schedules: lessons, weekly series, attendance, deletion and restore."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
 from academics import lessons as services
 from academics.forms import LessonForm, SeriesForm
 from academics.lesson_models import AttendanceStatus, Lesson
 from academics.models import Student
+from academics.week import build_week
 from academy.errors import NotFound
 from accounts.access import admin_required
 from accounts.models import User
@@ -80,24 +82,29 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def lesson_week(request: HttpRequest) -> HttpResponse:
-    start = parse_date(request.GET.get("week", "") or "") or timezone.localdate()
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("week", "") or "") or today
     start -= timedelta(days=start.weekday())
-    lessons = Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_admin_list()
-    days: dict[date, list[Lesson]] = {start + timedelta(days=n): [] for n in range(7)}
-    for lesson in lessons:
-        days[timezone.localtime(lesson.starts_at).date()].append(lesson)
+    lessons = list(Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_admin_list())
     context = {
-        "days": days.items(),
-        "week": start,
+        "week": build_week(start, lessons, today),
         "prev": start - timedelta(days=7),
         "next": start + timedelta(days=7),
     }
     return render(request, "academics/lesson_week.html", context)
 
 
+def _slot_initial(value: str) -> dict[str, datetime]:
+    """A slot clicked on the week view ("at=2026-12-01T15:00"): the new lesson's start, an hour long."""
+    starts_at = parse_datetime(value) if value else None
+    if starts_at is None:
+        return {}
+    return {"starts_at": starts_at, "ends_at": starts_at + timedelta(hours=1)}
+
+
 @admin_required
 def lesson_create(request: HttpRequest) -> HttpResponse:
-    form = LessonForm(request.POST or None)
+    form = LessonForm(request.POST or None, initial=_slot_initial(request.GET.get("at", "")))
     if request.method == "POST" and form.is_valid():
         actor, data = cast(User, request.user), form.cleaned_data
         lesson = submit(
@@ -191,7 +198,9 @@ def attendance_mark(request: HttpRequest, lesson_id: int) -> HttpResponse:
         note=request.POST.get("note", "")[:500],
     )
     messages.success(request, f"Attendance saved for {student.full_name}.")
-    return redirect("academics:lesson_detail", lesson_id=lesson.pk)
+    # Back to the same row: a tutor taking the register on a phone goes on from where they were.
+    url = reverse("academics:lesson_detail", kwargs={"lesson_id": lesson.pk})
+    return redirect(f"{url}#attendance-{student.pk}")
 
 
 @admin_required
@@ -224,5 +233,8 @@ def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @require_POST
 def lesson_restore(request: HttpRequest, event_id: int) -> HttpResponse:
     restored = services.lesson_restore(actor=cast(User, request.user), event_id=event_id)
-    messages.success(request, f"Restored {plural(len(restored), 'lesson')} with their attendance.")
+    n = len(restored)
+    messages.success(
+        request, f"Restored {plural(n, 'lesson')} with {'its' if n == 1 else 'their'} attendance."
+    )
     return redirect("academics:lesson_detail", lesson_id=restored[0].pk)

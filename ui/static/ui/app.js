@@ -83,6 +83,15 @@
         if (!window.confirm(text)) event.preventDefault();
       });
     });
+    // data-place="top height left width" (percentages): calendar boxes. Set here because the
+    // content security policy refuses inline style attributes; the CSSOM is allowed.
+    document.querySelectorAll("[data-place]").forEach(function (box) {
+      var p = box.getAttribute("data-place").split(" ");
+      box.style.top = p[0] + "%";
+      box.style.height = p[1] + "%";
+      box.style.left = p[2] + "%";
+      box.style.width = p[3] + "%";
+    });
     // <form data-confirm="text"> asks before submitting.
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
