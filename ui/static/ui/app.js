@@ -83,6 +83,15 @@
         if (!window.confirm(text)) event.preventDefault();
       });
     });
+    // A table wider than the screen scrolls in its own box: keyboard users must reach it too.
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth <= wrap.clientWidth || wrap.hasAttribute("tabindex")) return;
+      var heading = wrap.closest("section, .card, main");
+      heading = heading && heading.querySelector("h1, h2");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+    });
     // data-place="top height left width" (percentages): calendar boxes. Set here because the
     // content security policy refuses inline style attributes; the CSSOM is allowed.
     document.querySelectorAll("[data-place]").forEach(function (box) {
