@@ -17,10 +17,12 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
 
 
-def test_lessons_are_placed_on_the_time_axis_and_overlaps_share_the_width(make_lesson, student):
+def test_lessons_are_placed_on_the_time_axis_and_overlaps_share_the_width(
+    make_lesson, student, other_student
+):
     tuesday = MONDAY + timedelta(days=1)
     a = make_lesson([student], start=_at(tuesday, 9), subject="A")
-    b = make_lesson([student], start=_at(tuesday, 9, 30), subject="B")
+    b = make_lesson([other_student], start=_at(tuesday, 9, 30), subject="B")
     c = make_lesson([student], start=_at(tuesday, 14), subject="C")
     week = build_week(MONDAY, [a, b, c], today=tuesday)
     assert week.hours == list(range(8, 20))

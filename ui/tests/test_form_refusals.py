@@ -102,3 +102,17 @@ def test_customer_email_taken(admin_client, parent):
     assert _field_error(html, "email") == f"A user with the email {parent.email} already exists."
     assert 'value="Second Paula"' in html
     assert User.objects.filter(email=parent.email).count() == 1
+
+
+def test_a_clash_is_refused_beside_the_time_with_the_lesson_in_the_way(admin, admin_client, student):
+    start = timezone.make_aware(timezone.datetime(2026, 12, 1, 15, 0))
+    lessons.lesson_create(actor=admin, subject="Maths", tutor="T", starts_at=start,
+                          ends_at=start + timedelta(hours=1), students=[student])  # fmt: skip
+    data = {"subject": "Chemistry", "tutor": "T", "starts_at": "2026-12-01T15:30", "ends_at": "2026-12-01T16:30",
+            "students": [student.pk]}  # fmt: skip
+    response = admin_client.post(reverse("academics:lesson_create"), data)
+    assert response.status_code == 409
+    assert _field_error(response.content.decode(), "starts_at") == (
+        "Sam Student already has Maths, Tue 1 Dec 2026, 15:00 to 16:00 at that time."
+    )
+    assert Lesson.objects.count() == 1
