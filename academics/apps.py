@@ -6,10 +6,15 @@ class AcademicsConfig(AppConfig):
     verbose_name = "Academic"
 
     def ready(self) -> None:
+        from academics import audit_names
+        from academics.start import start_items
         from incidents.anchoring import register
+        from ui import start
 
         # A parent's incident report may name their own students' lessons, never another's.
         register("lesson", _lessons_visible_to)
+        start.register(10, "academics", start_items)
+        audit_names.register()
 
 
 def _lessons_visible_to(customer: object, ids: set[str]) -> set[str]:

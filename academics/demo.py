@@ -29,6 +29,7 @@ def seed(stdout: TextIO) -> None:
         if created:
             stdout.write(f"  created student {student.full_name}\n")
     _seed_schedules(stdout)
+    _seed_history(stdout)
 
 
 def _seed_schedules(stdout: TextIO) -> None:
@@ -63,3 +64,50 @@ def _seed_schedules(stdout: TextIO) -> None:
             students=[alice, ben, chloe], start_date=today, recurrence=Recurrence.DAILY,
         )  # fmt: skip
         stdout.write("  created daily reading task\n")
+
+
+def _seed_history(stdout: TextIO) -> None:
+    """What a tutor meets on a normal day: weeks of attendance history, a lesson this morning and
+    one last week still needing attendance, and a deleted lesson that can be restored."""
+    admin = User.objects.get(email="admin@demo.academy")
+    chloe, daniel, ella = (Student.objects.get(first_name=n) for n in ("Chloe", "Daniel", "Ella"))
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    if Lesson.objects.filter(subject="Chemistry (demo)").exists():
+        return
+    history = [
+        ("present", "present", "late"),
+        ("present", "absent", "present"),
+        ("excused", "present", "present"),
+    ]
+    for weeks_ago, statuses in enumerate(history, start=1):
+        start = datetime.combine(today - timedelta(weeks=weeks_ago), time(15, 30), tz)
+        lesson = lessons.lesson_create(
+            actor=admin, subject="Chemistry (demo)", tutor="Dr Carla Chem", location="Lab 2",
+            starts_at=start, ends_at=start + timedelta(hours=1), students=[chloe, daniel, ella],
+        )  # fmt: skip
+        for student, status in zip((chloe, daniel, ella), statuses, strict=True):
+            note = "Doctor's appointment" if status == "excused" else ""
+            lessons.attendance_mark(actor=admin, lesson=lesson, student=student, status=status, note=note)
+    # Still needing attendance: one earlier today (or yesterday evening, before 10:00), one last week.
+    now = timezone.localtime()
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    lessons.lesson_create(
+        actor=admin, subject="Chemistry (demo)", tutor="Dr Carla Chem", location="Lab 2",
+        starts_at=start, ends_at=start + timedelta(hours=1), students=[chloe, daniel, ella],
+    )  # fmt: skip
+    start = datetime.combine(today - timedelta(days=4), time(10, 0), tz)
+    lessons.lesson_create(
+        actor=admin, subject="Biology (demo)", tutor="Dr Carla Chem", location="Lab 1",
+        starts_at=start, ends_at=start + timedelta(hours=1), students=[daniel, ella],
+    )  # fmt: skip
+    # Deleted by mistake, with its attendance: Schedules > Recently deleted can restore both.
+    start = datetime.combine(today - timedelta(days=2), time(14, 0), tz)
+    art = lessons.lesson_create(
+        actor=admin, subject="Art (demo)", tutor="Ari Artist", location="Studio",
+        starts_at=start, ends_at=start + timedelta(hours=1), students=[chloe, ella],
+    )  # fmt: skip
+    lessons.attendance_mark(actor=admin, lesson=art, student=chloe, status="present")
+    lessons.attendance_mark(actor=admin, lesson=art, student=ella, status="present")
+    lessons.lesson_delete(actor=admin, lesson=art, scope=lessons.DeleteScope.THIS)
+    stdout.write("  created attendance history, lessons needing attendance and a restorable deleted lesson\n")

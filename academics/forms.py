@@ -2,6 +2,7 @@ from django import forms
 
 from academics.models import Student
 from accounts.models import Role, User
+from ui.forms import DateInput, DateTimeInput, TimeInput
 
 
 class StudentForm(forms.ModelForm):
@@ -16,7 +17,7 @@ class StudentForm(forms.ModelForm):
         model = Student
         fields = ["first_name", "last_name", "date_of_birth", "school_year", "notes", "customers"]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "date_of_birth": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -35,8 +36,8 @@ class LessonForm(forms.Form):
     subject = forms.CharField(max_length=200)
     tutor = forms.CharField(max_length=200)
     location = forms.CharField(max_length=300, required=False, help_text="Room or online link.")
-    starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(widget=DateTimeInput())
+    ends_at = forms.DateTimeField(widget=DateTimeInput())
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -50,10 +51,10 @@ class SeriesForm(forms.Form):
     weekdays = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    until_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(widget=DateInput())
+    start_time = forms.TimeField(widget=TimeInput())
+    end_time = forms.TimeField(widget=TimeInput())
+    until_date = forms.DateField(required=False, widget=DateInput())
     count = forms.IntegerField(
         required=False, min_value=1, max_value=200, help_text="Or a number of lessons."
     )
@@ -69,8 +70,8 @@ class TaskForm(forms.Form):
     recurrence = forms.ChoiceField(
         choices=[("none", "One-off"), ("daily", "Daily"), ("weekdays", "Weekdays only")]
     )
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(widget=DateInput())
+    end_date = forms.DateField(required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -77,6 +77,24 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
             qs = qs.filter(starts_at__lt=datetime.combine(end, datetime.min.time(), tz) + _ONE_DAY)
         return qs
 
+    def needing_attendance(self) -> "LessonQuerySet":
+        """Lessons with a student whose attendance is not taken yet (whatever their time)."""
+        return self.annotate(
+            n_students=Count("students", distinct=True), n_marked=Count("attendance", distinct=True)
+        ).filter(n_marked__lt=models.F("n_students"))
+
+    def attendance_due(self, *, since: date, until: datetime) -> "LessonQuerySet":
+        """Lessons from the start of `since` (local) up to `until` still needing attendance."""
+        start = datetime.combine(since, datetime.min.time(), timezone.get_current_timezone())
+        return self.filter(starts_at__gte=start, starts_at__lte=until).needing_attendance()
+
+    def default_admin_view(self, today: date, *, past_days: int = 7) -> "LessonQuerySet":
+        """The Schedules page without filters: what is coming, and the past week's lessons
+        whose attendance is still to take (a tutor who forgot finds them where they look)."""
+        start = datetime.combine(today, datetime.min.time(), timezone.get_current_timezone())
+        overdue = self.attendance_due(since=today - timedelta(days=past_days), until=start)
+        return self.filter(Q(starts_at__gte=start) | Q(pk__in=overdue.values("pk")))
+
     def upcoming_for_students(self, students: models.QuerySet) -> "LessonQuerySet":
         return (
             self.filter(students__in=students, ends_at__gte=timezone.now())
@@ -120,7 +138,9 @@ class Lesson(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+        from ui.text import when  # the app's one date format: "Chemistry, Tue 1 Dec 2026, 15:30"
+
+        return f"{self.subject}, {when(self.starts_at)}"
 
     def snapshot(self) -> dict:
         return {

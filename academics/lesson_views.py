@@ -1,23 +1,35 @@
 """Admin > Academic > Schedules: lessons, weekly series, attendance, deletion and restore."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from academics import lessons as services
 from academics.forms import LessonForm, SeriesForm
 from academics.lesson_models import AttendanceStatus, Lesson
 from academics.models import Student
+from academics.week import build_week
 from academy.errors import NotFound
 from academy.query import parse_date, parse_int
 from accounts.access import admin_required
 from accounts.models import User
+from ui.forms import status_for, submit
+from ui.text import plural, when
+
+# A refusal's code, and the form field it is about (the message shows beside that field).
+FORM_FIELDS = {
+    "lesson_invalid_times": "ends_at",
+    "series_invalid_weekdays": "weekdays",
+    "series_unbounded": "until_date",
+}
 
 SCOPE_LABELS = {
     services.DeleteScope.THIS: "This lesson",
@@ -41,13 +53,24 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
         "start": parse_date(request.GET.get("from")),
         "end": parse_date(request.GET.get("to")),
     }
-    if not any(filters.values()):
-        filters["start"] = timezone.localdate()
-    lessons = Lesson.objects.filtered(**filters).for_admin_list()  # type: ignore[arg-type]
-    page = Paginator(lessons, 25).get_page(request.GET.get("page"))
+    needs_attendance = request.GET.get("needs") == "attendance"
+    today = timezone.localdate()
+    lessons = Lesson.objects.all()
+    if needs_attendance:
+        # Only lessons that have begun (or are about to): a future lesson cannot be marked yet.
+        lessons = lessons.filter(starts_at__lte=timezone.now() + services.attendance_max_future())
+        lessons = lessons.needing_attendance()
+    if not any(filters.values()) and not needs_attendance:
+        lessons = lessons.default_admin_view(today)
+    else:
+        lessons = lessons.filtered(**filters)  # type: ignore[arg-type]
+    page = Paginator(lessons.for_admin_list(), 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
+        "needs_attendance": needs_attendance,
+        "default_view": not any(filters.values()) and not needs_attendance,
+        "now": timezone.now(),
         "students": Student.objects.active().order_by("last_name", "first_name"),
         "deleted": services.deleted_lesson_events()[:10],
     }
@@ -56,29 +79,38 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def lesson_week(request: HttpRequest) -> HttpResponse:
-    start = parse_date(request.GET.get("week")) or timezone.localdate()
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("week")) or today
     start -= timedelta(days=start.weekday())
-    lessons = Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_admin_list()
-    days: dict[date, list[Lesson]] = {start + timedelta(days=n): [] for n in range(7)}
-    for lesson in lessons:
-        days[timezone.localtime(lesson.starts_at).date()].append(lesson)
+    lessons = list(Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_admin_list())
     context = {
-        "days": days.items(),
-        "week": start,
+        "week": build_week(start, lessons, today),
         "prev": start - timedelta(days=7),
         "next": start + timedelta(days=7),
     }
     return render(request, "academics/lesson_week.html", context)
 
 
+def _slot_initial(value: str) -> dict[str, datetime]:
+    """A slot clicked on the week view ("at=2026-12-01T15:00"): the new lesson's start, an hour long."""
+    starts_at = parse_datetime(value) if value else None
+    if starts_at is None:
+        return {}
+    return {"starts_at": starts_at, "ends_at": starts_at + timedelta(hours=1)}
+
+
 @admin_required
 def lesson_create(request: HttpRequest) -> HttpResponse:
-    form = LessonForm(request.POST or None)
+    form = LessonForm(request.POST or None, initial=_slot_initial(request.GET.get("at", "")))
     if request.method == "POST" and form.is_valid():
-        lesson = services.lesson_create(actor=cast(User, request.user), **form.cleaned_data)
-        messages.success(request, f"{lesson.subject} was scheduled.")
-        return redirect("academics:lesson_detail", lesson_id=lesson.pk)
-    status = 400 if request.method == "POST" else 200
+        actor, data = cast(User, request.user), form.cleaned_data
+        lesson = submit(
+            request, form, lambda: services.lesson_create(actor=actor, **data), fields=FORM_FIELDS
+        )
+        if lesson is not None:
+            messages.success(request, f"{lesson.subject} was scheduled for {when(lesson.starts_at)}.")
+            return redirect("academics:lesson_detail", lesson_id=lesson.pk)
+    status = status_for(request, form)
     return render(request, "academics/lesson_form.html", {"form": form, "title": "New lesson"}, status=status)
 
 
@@ -95,13 +127,18 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
     }
     form = LessonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.lesson_update(
-            actor=cast(User, request.user), lesson=lesson, students=data.pop("students"), **data
+        actor, data = cast(User, request.user), dict(form.cleaned_data)
+        students = data.pop("students")
+        saved = submit(
+            request,
+            form,
+            lambda: services.lesson_update(actor=actor, lesson=lesson, students=students, **data),
+            fields=FORM_FIELDS,
         )
-        messages.success(request, f"{lesson.subject} was saved.")
-        return redirect("academics:lesson_detail", lesson_id=lesson.pk)
-    status = 400 if request.method == "POST" else 200
+        if saved is not None:
+            messages.success(request, f"{lesson.subject} was saved.")
+            return redirect("academics:lesson_detail", lesson_id=lesson.pk)
+    status = status_for(request, form)
     return render(
         request, "academics/lesson_form.html", {"form": form, "title": "Edit lesson"}, status=status
     )
@@ -111,12 +148,15 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
 def series_create(request: HttpRequest) -> HttpResponse:
     form = SeriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        series = services.series_create(actor=cast(User, request.user), **form.cleaned_data)
-        messages.success(
-            request, f"Weekly {series.subject} was scheduled ({series.lessons.count()} lessons so far)."
+        actor, data = cast(User, request.user), form.cleaned_data
+        series = submit(
+            request, form, lambda: services.series_create(actor=actor, **data), fields=FORM_FIELDS
         )
-        return redirect("academics:lesson_list")
-    status = 400 if request.method == "POST" else 200
+        if series is not None:
+            count = plural(series.lessons.count(), "lesson")
+            messages.success(request, f"Weekly {series.subject} was scheduled ({count} so far).")
+            return redirect("academics:lesson_list")
+    status = status_for(request, form)
     return render(
         request, "academics/lesson_form.html", {"form": form, "title": "New weekly series"}, status=status
     )
@@ -155,7 +195,9 @@ def attendance_mark(request: HttpRequest, lesson_id: int) -> HttpResponse:
         note=request.POST.get("note", "")[:500],
     )
     messages.success(request, f"Attendance saved for {student.full_name}.")
-    return redirect("academics:lesson_detail", lesson_id=lesson.pk)
+    # Back to the same row: a tutor taking the register on a phone goes on from where they were.
+    url = reverse("academics:lesson_detail", kwargs={"lesson_id": lesson.pk})
+    return redirect(f"{url}#attendance-{student.pk}")
 
 
 @admin_required
@@ -163,7 +205,7 @@ def attendance_mark(request: HttpRequest, lesson_id: int) -> HttpResponse:
 def attendance_all_present(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
     n = services.attendance_mark_all_present(actor=cast(User, request.user), lesson=lesson)
-    messages.success(request, f"{n} student(s) marked present.")
+    messages.success(request, f"{plural(n, 'student')} marked present.")
     return redirect("academics:lesson_detail", lesson_id=lesson.pk)
 
 
@@ -178,7 +220,7 @@ def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
     )
     messages.success(
         request,
-        f"Deleted {result.lessons} lesson(s) and {result.attendance} attendance record(s). "
+        f"Deleted {plural(result.lessons, 'lesson')} and {plural(result.attendance, 'attendance record')}. "
         "You can restore them from the list of deleted lessons.",
     )
     return redirect("academics:lesson_list")
@@ -188,5 +230,8 @@ def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @require_POST
 def lesson_restore(request: HttpRequest, event_id: int) -> HttpResponse:
     restored = services.lesson_restore(actor=cast(User, request.user), event_id=event_id)
-    messages.success(request, f"Restored {len(restored)} lesson(s) with their attendance.")
+    n = len(restored)
+    messages.success(
+        request, f"Restored {plural(n, 'lesson')} with {'its' if n == 1 else 'their'} attendance."
+    )
     return redirect("academics:lesson_detail", lesson_id=restored[0].pk)

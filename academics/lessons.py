@@ -39,6 +39,27 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise DomainError("lesson_invalid_times", "A lesson must end after it starts.")
 
 
+def _check_clash(
+    students: Iterable[Student], starts_at: datetime, ends_at: datetime, exclude: int | None
+) -> None:
+    """A student cannot be in two lessons at once: refuse, naming the lesson in the way."""
+    ids = [s.pk for s in students]
+    overlapping = Lesson.objects.filter(students__in=ids, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude)
+    clash = overlapping.order_by("starts_at").prefetch_related("students").first()
+    if clash is None:
+        return
+    names = [s.full_name for s in clash.students.all() if s.pk in ids]
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    raise Conflict(
+        "lesson_clash",
+        f"{who} already {'has' if len(names) == 1 else 'have'} {clash} to "
+        f"{timezone.localtime(clash.ends_at):%H:%M} at that time.",
+        details={"field": "starts_at", "lesson_id": clash.pk},
+    )
+
+
 @transaction.atomic
 def lesson_create(
     *,
@@ -51,6 +72,8 @@ def lesson_create(
     location: str = "",
 ) -> Lesson:
     _check_times(starts_at, ends_at)
+    students = list(students)
+    _check_clash(students, starts_at, ends_at, exclude=None)
     lesson = Lesson.objects.create(
         subject=subject, tutor=tutor, location=location, starts_at=starts_at, ends_at=ends_at
     )
@@ -70,6 +93,13 @@ def lesson_update(
     for name, value in changes.items():
         setattr(lesson, name, value)
     _check_times(lesson.starts_at, lesson.ends_at)
+    students = list(students) if students is not None else None
+    _check_clash(
+        students if students is not None else lesson.students.all(),
+        lesson.starts_at,
+        lesson.ends_at,
+        exclude=lesson.pk,
+    )
     lesson.save()
     if students is not None:
         lesson.students.set(students)

@@ -17,6 +17,7 @@ from academics.task_models import TaskInstance
 from academy.errors import NotFound
 from accounts.access import admin_required
 from accounts.models import User
+from audit.changes import event_rows
 from audit.models import AuditEvent
 
 
@@ -81,7 +82,7 @@ def student_edit(request: HttpRequest, student_id: int) -> HttpResponse:
 @admin_required
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     student = _student(student_id)
-    events = AuditEvent.objects.for_log_page().for_entity("student", student.pk)[:10]
+    events = event_rows(list(AuditEvent.objects.for_log_page().for_entity("student", student.pk)[:10]))
     from homework.queries import student_homework  # the homework section lives in its app
 
     context = {

@@ -17,6 +17,10 @@ from academy.errors import NotFound
 from academy.query import parse_date
 from accounts.access import admin_required
 from accounts.models import User
+from ui.forms import status_for, submit
+
+# A refusal's code, and the form field it is about.
+FORM_FIELDS = {"task_invalid_dates": "end_date", "task_invalid_recurrence": "recurrence"}
 
 
 def _task(task_id: int) -> Task:
@@ -53,10 +57,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
 def task_create(request: HttpRequest) -> HttpResponse:
     form = TaskForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        task = services.task_create(actor=cast(User, request.user), **form.cleaned_data)
-        messages.success(request, f"Task “{task.title}” was created.")
-        return redirect("academics:task_detail", task_id=task.pk)
-    status = 400 if request.method == "POST" else 200
+        actor, data = cast(User, request.user), form.cleaned_data
+        task = submit(request, form, lambda: services.task_create(actor=actor, **data), fields=FORM_FIELDS)
+        if task is not None:
+            messages.success(request, f"Task “{task.title}” was created.")
+            return redirect("academics:task_detail", task_id=task.pk)
+    status = status_for(request, form)
     return render(request, "academics/task_form.html", {"form": form, "task": None}, status=status)
 
 
@@ -66,11 +72,18 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     initial = {**task.snapshot(), "students": list(task.students.all())}
     form = TaskForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.task_update(actor=cast(User, request.user), task=task, students=data.pop("students"), **data)
-        messages.success(request, f"Task “{task.title}” was saved.")
-        return redirect("academics:task_detail", task_id=task.pk)
-    status = 400 if request.method == "POST" else 200
+        actor, data = cast(User, request.user), dict(form.cleaned_data)
+        students = data.pop("students")
+        saved = submit(
+            request,
+            form,
+            lambda: services.task_update(actor=actor, task=task, students=students, **data),
+            fields=FORM_FIELDS,
+        )
+        if saved is not None:
+            messages.success(request, f"Task “{task.title}” was saved.")
+            return redirect("academics:task_detail", task_id=task.pk)
+    status = status_for(request, form)
     return render(request, "academics/task_form.html", {"form": form, "task": task}, status=status)
 
 

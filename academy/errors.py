@@ -91,6 +91,17 @@ def error_payload(code: str, message: str, details: dict[str, Any] | None = None
     return {"error": error}
 
 
+def _error_base(request: HttpRequest) -> str:
+    """A signed-in person keeps the app's navigation on an error page: the way on is beside it."""
+    try:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return "ui/base.html"
+        return "ui/admin_base.html" if getattr(user, "is_admin", False) else "ui/portal_base.html"
+    except Exception:  # the error may be the database itself: a plain page still answers
+        return "ui/base.html"
+
+
 def render_error(
     request: HttpRequest,
     status: int,
@@ -112,6 +123,7 @@ def render_error(
             "message": message,
             "details": details or {},
             "request_id": get_request_id(),
+            "error_base": _error_base(request),
         }
         response = render(request, "ui/error.html", context, status=status)
     for name, value in (headers or {}).items():

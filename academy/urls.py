@@ -11,6 +11,8 @@ handler500 = "academy.errors.server_error"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics_view, name="metrics"),
+    # Browsers ask for /favicon.ico whatever the page says: answer with the app's icon, not a 404.
+    path("favicon.ico", health.favicon, name="favicon"),
     path("api/incidents", incidents.views.ingest, name="incident_ingest"),
     path("", include("accounts.urls")),
     path("admin/", include("ui.urls")),

@@ -16,6 +16,7 @@ from accounts import services, throttle
 from accounts.access import admin_required, login_required
 from accounts.forms import CustomerForm, ThrottledLoginForm
 from accounts.models import Role, User
+from ui.forms import status_for, submit
 
 DEMO_LOGINS = ["admin@demo.academy", "parent@demo.academy", "parent2@demo.academy"]
 
@@ -44,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return redirect("accounts:login")
     if cast(User, user).is_admin:
-        return redirect("academics:student_list")
+        return redirect("ui:admin_home")
     return redirect("portal:home")
 
 
@@ -96,16 +97,23 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        customer = services.customer_create(
-            actor=cast(User, request.user),
-            email=form.cleaned_data["email"],
-            full_name=form.cleaned_data["full_name"],
-            students=list(form.cleaned_data["students"]),
-            base_url=_base_url(request),
+        actor, data = cast(User, request.user), form.cleaned_data
+        customer = submit(
+            request,
+            form,
+            lambda: services.customer_create(
+                actor=actor,
+                email=data["email"],
+                full_name=data["full_name"],
+                students=list(data["students"]),
+                base_url=_base_url(request),
+            ),
+            fields={"email_taken": "email"},
         )
-        messages.success(request, f"{customer.email} was invited by email.")
-        return redirect("accounts:customer_list")
-    status = 400 if request.method == "POST" else 200
+        if customer is not None:
+            messages.success(request, f"{customer.email} was invited by email.")
+            return redirect("accounts:customer_list")
+    status = status_for(request, form)
     return render(request, "accounts/customer_form.html", {"form": form}, status=status)
 
 

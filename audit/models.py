@@ -35,3 +35,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.action} {self.entity_kind}:{self.entity_id}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who, as people say it: the person's name (or email), or what acted for the system.
+
+        `actor_label` keeps "role:id email" for the record; a deleted user leaves only that."""
+        if self.actor is not None:
+            return str(self.actor)
+        label = self.actor_label or "system"
+        head, _, rest = label.partition(" ")
+        if ":" in head and rest:
+            return rest  # "admin:1 a@b.c" of a deleted user: the email
+        return {"system": "The system", "scheduler": "The scheduler"}.get(label, label)

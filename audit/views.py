@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import admin_required
+from audit import entities
+from audit.changes import event_rows
 from audit.models import AuditEvent
 
 
@@ -20,8 +22,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     kinds = AuditEvent.objects.order_by().values_list("entity_kind", flat=True).distinct()
-    return render(
-        request,
-        "audit/log.html",
-        {"page": page, "kinds": sorted(kinds), "kind": kind, "entity_id": entity_id, "action": action},
-    )
+    context = {
+        "page": page,
+        "rows": event_rows(list(page)),
+        "kinds": sorted((k, entities.noun(k)) for k in kinds),
+        "kind": kind,
+        "entity_id": entity_id,
+        "action": action,
+    }
+    return render(request, "audit/log.html", context)

@@ -25,7 +25,8 @@ def _homework(homework_id: int) -> Homework:
 @admin_required
 @require_GET
 def admin_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
+    # The list opens on what is waiting for a review (the to-do list); "all" shows everything.
+    status = request.GET.get("status", Homework.Status.SUBMITTED)
     if status not in Homework.Status.values:
         status = ""
     page = Paginator(queries.admin_homework(status=status), 50).get_page(request.GET.get("page"))

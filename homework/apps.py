@@ -7,13 +7,18 @@ class HomeworkConfig(AppConfig):
 
     def ready(self) -> None:
         from academics.portal_hooks import register_handed_in
+        from homework import audit_names
         from homework.queries import handed_in_instance_ids
+        from homework.start import start_items
         from incidents.anchoring import register
+        from ui import start
 
         # The portal's Tasks page (academics) shows which tasks had homework handed in.
         register_handed_in(handed_in_instance_ids)
         # A parent's incident report may name their own students' homework, never another's.
         register("homework", _homework_visible_to)
+        start.register(20, "homework", start_items)
+        audit_names.register()
 
 
 def _homework_visible_to(customer: object, ids: set[str]) -> set[str]:

@@ -19,6 +19,9 @@ def seed(stdout: TextIO) -> None:
 
     parent = User.objects.filter(email="parent@demo.academy").first()
     student = Student.objects.filter(first_name="Alice", last_name="Andrews").first()
+    from homework import demo_videos
+
+    demo_videos.seed(stdout)
     if parent is None or student is None or Homework.objects.filter(student=student, title=TITLE).exists():
         return
     with tempfile.TemporaryDirectory() as tmp:

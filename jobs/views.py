@@ -19,10 +19,19 @@ PAGE_SIZE = 25
 CHART_W, CHART_H, CHART_PAD = 720, 140, 18
 
 
-def _filters(request: HttpRequest) -> queries.Filters:
-    tab = request.GET.get("tab", "pending")
+# Opened without a tab, the page shows the first of these with something in it: what needs a
+# person (failed, stuck) before what is waiting, and the history last.
+DEFAULT_TAB_ORDER = ("failed", "stuck", "pending", "running", "succeeded")
+
+
+def default_tab(counts: dict[str, int]) -> str:
+    return next((tab for tab in DEFAULT_TAB_ORDER if counts.get(tab)), "failed")
+
+
+def _filters(request: HttpRequest, counts: dict[str, int] | None = None) -> queries.Filters:
+    tab = request.GET.get("tab", "")
     if tab not in queries.TABS:
-        tab = "pending"
+        tab = default_tab(counts) if counts is not None else "pending"
     raw_day = request.GET.get("date", "").strip()
     day = parse_date(raw_day)
     if raw_day and day is None:
@@ -69,12 +78,13 @@ def _chart(bars: list[queries.Bar]) -> dict[str, Any]:
 @admin_required
 @require_GET
 def insights(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
     running = queries.running_state()
+    tab_counts = queries.tab_counts(running)
+    filters = _filters(request, tab_counts)
     page = Paginator(queries.job_list(filters, running), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
-        "tab_list": _tab_list(queries.tab_counts(running)),
+        "tab_list": _tab_list(tab_counts),
         "page": page,
         "choices": queries.filter_choices(),
         "workers": queries.workers_panel(running),
@@ -139,7 +149,11 @@ def delete(request: HttpRequest, job_id: str) -> HttpResponse:
 def bulk(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("job_ids")
     if not ids:
-        raise DomainError("nothing_selected", "Select at least one job first.")
+        if wants_json(request):
+            raise DomainError("nothing_selected", "Select at least one job first.")
+        # A person's slip: say so on the page they are on, not on an error page.
+        messages.error(request, "Select at least one job first.")
+        return _back(request, reverse("jobs:insights"))
     outcomes = services.jobs_bulk(actor=request.user, action=request.POST.get("action", ""), job_ids=ids)
     done = [o for o in outcomes if o.ok]
     refused = [o for o in outcomes if not o.ok]

@@ -8,6 +8,21 @@ class MediaConfig(AppConfig):
 
     def ready(self) -> None:
         from academy.metrics import register_collector
+        from jobs import consequences
+        from media import audit_names
+        from media.jobstate import OPTIMISE_TASK_PATH
         from media.metrics import StorageCollector
+        from media.start import start_items
+        from ui import start
 
         register_collector(StorageCollector())
+        start.register(50, "media", start_items)
+        audit_names.register()
+        consequences.register(
+            OPTIMISE_TASK_PATH,
+            consequences.Consequences(
+                delete="Its video is not left “processing”: it goes back to “eligible” on the Media page, "
+                "where it can be optimised again. The parent's original file is kept.",
+                rerun="Its video is optimised again from the original; the parent's file is not touched.",
+            ),
+        )

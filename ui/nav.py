@@ -18,6 +18,7 @@ ADMIN_NAV: list[tuple[str, list[NavEntry]]] = [
     (
         "Academic",
         [
+            NavEntry("Today", "ui:admin_home", "home"),
             NavEntry("Students", "academics:student_list", "users"),
             NavEntry("Schedules", "academics:lesson_list", "calendar"),
             NavEntry("Tasks", "academics:task_list", "check-square"),

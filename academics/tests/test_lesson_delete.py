@@ -84,7 +84,7 @@ def test_admin_deletes_and_restores_through_the_views(admin_client, lesson_with_
     assert response.status_code == 302
     assert not Lesson.objects.filter(pk=pk).exists()
     listing = admin_client.get(reverse("academics:lesson_list"))
-    assert b"2 attendance record(s)" in listing.content
+    assert b"1 lesson and 2 attendance records, deleted by Ada Admin" in listing.content
     event = AuditEvent.objects.get(action="lesson.delete")
     response = admin_client.post(reverse("academics:lesson_restore", kwargs={"event_id": event.pk}))
     assert response.status_code == 302

@@ -17,7 +17,8 @@ def test_rerun_a_failed_job_from_the_jobs_page(page, login, admin):
     assert "codec exploded" in row.inner_text()
     assert page.locator('[data-count="failed"]').inner_text() == "1"
 
-    row.get_by_role("button", name="Re-run now").click()
+    page.once("dialog", lambda dialog: dialog.accept())  # the page asks first
+    row.get_by_role("button", name="Re-run").click()
     page.wait_for_load_state("networkidle")
     assert "re-queued as job" in page.locator(".toast").first.inner_text()
     assert page.locator(f'tr[data-job="{failed.pk}"]').count() == 0

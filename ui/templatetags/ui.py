@@ -1,8 +1,12 @@
 """Inline SVG icons (stroke icons in the style of Feather/Lucide) and small UI helpers."""
 
+from datetime import date, datetime
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from ui import text
 
 register = template.Library()
 
@@ -31,6 +35,8 @@ _PATHS = {
     "search": '<circle cx="11" cy="11" r="8"/><path d="m21 21-4.35-4.35"/>',
     "eye": '<path d="M1 12s4-8 11-8 11 8 11 8-4 8-11 8-11-8-11-8z"/><circle cx="12" cy="12" r="3"/>',
     "undo": '<path d="M3 7v6h6"/><path d="M21 17a9 9 0 0 0-9-9 9 9 0 0 0-6 2.3L3 13"/>',
+    "image": '<rect x="3" y="3" width="18" height="18" rx="2"/><circle cx="8.5" cy="8.5" r="1.5"/><path d="m21 15-5-5L5 21"/>',
+    "home": '<path d="m3 9 9-7 9 7v11a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z"/><path d="M9 22V12h6v10"/>',
     "mail": '<path d="M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/><path d="m22 6-10 7L2 6"/>',
 }
 
@@ -51,11 +57,35 @@ def icon(name: str, size: int = 18) -> SafeString:
 
 @register.filter
 def filesize(num_bytes: int | None) -> str:
-    if num_bytes is None:
-        return "—"
-    size = float(num_bytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
+    return text.size(num_bytes)
+
+
+@register.filter
+def size_change(delta: int | None) -> str:
+    """A saving in words: `1.2 MB smaller`, `36 KB larger`."""
+    return text.size_change(delta)
+
+
+@register.filter
+def when(value: datetime | date | None) -> str:
+    """The app's one date-and-time format, in the academy's time zone."""
+    return text.when(value)
+
+
+@register.filter
+def iso_when(value: str | None) -> str:
+    """An ISO date or date-time kept as text (audit snapshots), in the app's one format."""
+    parsed = text.parse_when(value) if isinstance(value, str) else None
+    return text.when(parsed) if parsed is not None else (value or "—")
+
+
+@register.filter
+def day(value: datetime | date | None) -> str:
+    return text.day(value)
+
+
+@register.filter
+def count(number: int | None, words: str) -> str:
+    """`{{ n|count:"lesson" }}` is `1 lesson` / `2 lessons`; `{{ n|count:"series,series" }}`."""
+    singular, _, plural_form = words.partition(",")
+    return text.plural(number or 0, singular, plural_form or None)

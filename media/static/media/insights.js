@@ -68,6 +68,22 @@
     box.classList.toggle("field-error", !!isError);
   }
 
+  // "Optimise all eligible (N)": N follows the rows queued from this page.
+  function setEligibleCount(n) {
+    var all = document.querySelector("[data-optimise-all]");
+    var count = all && all.querySelector("[data-eligible-count]");
+    if (!count) return;
+    n = Math.max(0, n);
+    count.textContent = String(n);
+    all.setAttribute("data-count", String(n));
+    all.disabled = n === 0;
+  }
+
+  function eligibleCount() {
+    var all = document.querySelector("[data-optimise-all]");
+    return all ? parseInt(all.getAttribute("data-count") || "0", 10) : 0;
+  }
+
   function optimise(button) {
     var url = button.getAttribute("data-optimise");
     var scope = scopeOf(button);
@@ -78,6 +94,7 @@
         setState(scope, "Queued", "info");
         setMessage(scope, "Queued for optimisation.", false);
         button.remove();
+        setEligibleCount(eligibleCount() - 1);
         return;
       }
       var message = messageOf(result);
@@ -97,6 +114,10 @@
 
   function optimiseAll(button) {
     var url = button.getAttribute("data-optimise-all");
+    var n0 = eligibleCount();
+    // Costly: every eligible video becomes a job for the worker. Ask first, and say so.
+    if (!window.confirm("Optimise " + n0 + (n0 === 1 ? " video" : " videos") + " now? Each becomes a job for the " +
+        "worker, which makes a web copy and a poster; the parents' originals are kept.")) return;
     button.disabled = true;
     document.querySelectorAll("[data-optimise]").forEach(function (b) { b.hidden = true; });
     post(url).then(function (result) {
@@ -117,6 +138,7 @@
       });
       document.querySelectorAll("[data-optimise]").forEach(function (b) { b.hidden = false; });
       var n = (result.body.queued || []).length;
+      setEligibleCount(document.querySelectorAll("[data-optimise]").length);
       if (window.academyToast) window.academyToast(n + (n === 1 ? " video" : " videos") + " queued for optimisation.", "success");
     }, function () {
       var message = "The server could not be reached. Check your connection and try again.";

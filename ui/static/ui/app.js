@@ -67,6 +67,51 @@
     document.querySelectorAll("dialog [data-close-dialog]").forEach(function (button) {
       button.addEventListener("click", function () { button.closest("dialog").close(); });
     });
+    // <button data-confirm="text"> asks before its form is sent. In a bulk form, "{count}" becomes
+    // the number of rows ticked (with data-confirm-noun: "3 jobs") and "{consequences}" what
+    // follows for those rows (each row's attribute named by data-consequence-key).
+    document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        var text = button.getAttribute("data-confirm");
+        if (text.indexOf("{count}") >= 0 && button.form) {
+          var ticked = Array.prototype.slice.call(button.form.querySelectorAll("input[type=checkbox][name]:checked"));
+          var noun = button.getAttribute("data-confirm-noun") || "item";
+          if (!ticked.length) {
+            event.preventDefault();
+            window.alert("Select at least one " + noun + " first.");
+            return;
+          }
+          var key = button.getAttribute("data-consequence-key");
+          var notes = [];
+          ticked.forEach(function (box) {
+            var row = key && box.closest("[" + key + "]");
+            var note = row && row.getAttribute(key);
+            if (note && notes.indexOf(note) < 0) notes.push(note);
+          });
+          var count = ticked.length === 1 ? "1 " + noun : ticked.length + " " + noun + "s";
+          text = text.replace("{count}", count).replace("{consequences}", notes.join(" "));
+        }
+        if (!window.confirm(text)) event.preventDefault();
+      });
+    });
+    // A table wider than the screen scrolls in its own box: keyboard users must reach it too.
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth <= wrap.clientWidth || wrap.hasAttribute("tabindex")) return;
+      var heading = wrap.closest("section, .card, main");
+      heading = heading && heading.querySelector("h1, h2");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+    });
+    // data-place="top height left width" (percentages): calendar boxes. Set here because the
+    // content security policy refuses inline style attributes; the CSSOM is allowed.
+    document.querySelectorAll("[data-place]").forEach(function (box) {
+      var p = box.getAttribute("data-place").split(" ");
+      box.style.top = p[0] + "%";
+      box.style.height = p[1] + "%";
+      box.style.left = p[2] + "%";
+      box.style.width = p[3] + "%";
+    });
     // <form data-confirm="text"> asks before submitting.
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {

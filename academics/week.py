@@ -1,0 +1,107 @@
+"""The Schedules week view as a calendar: seven day columns on one time axis.
+
+Positions are computed here (percentages of the visible hours), so the template only places
+boxes. Lessons that overlap on a day share its width side by side, as in any calendar."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from academics.lesson_models import Lesson
+
+FIRST_HOUR, LAST_HOUR = 8, 20  # shown at least; widened to fit earlier or later lessons
+
+
+@dataclass
+class Placed:
+    lesson: Lesson
+    top: float  # percent of the day column
+    height: float
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def left(self) -> float:
+        return round(100 * self.lane / self.lanes, 2)
+
+    @property
+    def width(self) -> float:
+        return round(100 / self.lanes, 2)
+
+
+@dataclass
+class Day:
+    date: date
+    is_today: bool
+    lessons: list[Placed] = field(default_factory=list)
+    slots: list[datetime] = field(default_factory=list)  # one per hour: "new lesson at ..."
+
+
+@dataclass
+class Week:
+    start: date
+    days: list[Day]
+    hours: list[int]
+
+    @property
+    def is_this_week(self) -> bool:
+        return any(d.is_today for d in self.days)
+
+
+def _minutes(moment: datetime) -> int:
+    local = timezone.localtime(moment)
+    return local.hour * 60 + local.minute
+
+
+def _lanes(placed: list[Placed]) -> None:
+    """Side by side where lessons overlap: each cluster of overlapping lessons shares the width."""
+    cluster: list[Placed] = []
+    cluster_end = -1.0
+    lane_ends: list[float] = []
+
+    def close() -> None:
+        for p in cluster:
+            p.lanes = len(lane_ends)
+
+    for p in sorted(placed, key=lambda p: (p.top, -p.height)):
+        if cluster and p.top >= cluster_end:
+            close()
+            cluster, lane_ends = [], []
+        free = next((i for i, end in enumerate(lane_ends) if end <= p.top), None)
+        if free is None:
+            lane_ends.append(p.top + p.height)
+            p.lane = len(lane_ends) - 1
+        else:
+            lane_ends[free] = p.top + p.height
+            p.lane = free
+        cluster.append(p)
+        cluster_end = max(cluster_end, p.top + p.height)
+    close()
+
+
+def build_week(start: date, lessons: list[Lesson], today: date) -> Week:
+    first, last = FIRST_HOUR, LAST_HOUR
+    for lesson in lessons:
+        first = min(first, _minutes(lesson.starts_at) // 60)
+        last = max(last, min(24, -(-_minutes(lesson.ends_at) // 60) or 24))
+    span = (last - first) * 60
+    tz = timezone.get_current_timezone()
+    days = []
+    for n in range(7):
+        day = start + timedelta(days=n)
+        days.append(
+            Day(day, day == today, slots=[datetime.combine(day, time(h), tz) for h in range(first, last)])
+        )
+    for lesson in lessons:
+        index = (timezone.localtime(lesson.starts_at).date() - start).days
+        if not 0 <= index < 7:
+            continue
+        begin = _minutes(lesson.starts_at) - first * 60
+        length = max(20, (lesson.ends_at - lesson.starts_at).total_seconds() / 60)
+        days[index].lessons.append(
+            Placed(lesson, round(100 * begin / span, 3), round(100 * min(length, span - begin) / span, 3))
+        )
+    for d in days:
+        _lanes(d.lessons)
+    return Week(start=start, days=days, hours=list(range(first, last)))

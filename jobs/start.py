@@ -1,0 +1,16 @@
+"""The start page's job items (registered in JobsConfig.ready)."""
+
+from django.urls import reverse
+
+from jobs.queries import running_state, tab_counts
+from ui.start import StartItem
+
+
+def start_items() -> list[StartItem]:
+    """Failed and stuck jobs: three queries (the live workers, the running jobs, the counts)."""
+    counts = tab_counts(running_state())
+    url = reverse("jobs:insights")
+    return [
+        StartItem("Failed jobs", counts["failed"], f"{url}?tab=failed", note="not re-run yet"),
+        StartItem("Stuck jobs", counts["stuck"], f"{url}?tab=stuck", note="their worker stopped beating"),
+    ]
