@@ -4,14 +4,15 @@ A service refuses a person's own mistake with a DomainError (a lesson that ends 
 an email already taken). Raised from a form view, it would leave the form for the full-page error;
 `submit` turns it into an error on the form instead, beside the field it concerns, so the view
 re-renders the same form with every value kept. Such a refusal is an outcome the app meant to
-give, not a failure: nothing is reported as an incident."""
+give, not a failure: it is still announced like any refusal (`error_response`), and the incident
+hub keeps it as a low-severity signal, never an open incident (incidents/triage.py)."""
 
 from collections.abc import Callable, Mapping
 
 from django import forms
 from django.http import HttpRequest
 
-from academy.errors import DomainError, wants_json
+from academy.errors import DomainError, error_response, wants_json
 
 # Refusals that are about what was typed. A 403/404/429 is about the person or the page, and
 # keeps the error contract's full page.
@@ -37,6 +38,15 @@ def submit[T](
         field = (fields or {}).get(exc.code) or exc.details.get("field")
         form.add_error(field if field in form.fields else None, exc.message)
         form.refusal_status = exc.status  # type: ignore[attr-defined]
+        error_response.send(
+            sender=DomainError,
+            request=request,
+            status=exc.status,
+            code=exc.code,
+            message=exc.message,
+            exception=exc,
+            rendered_page=True,  # the person read the message beside the field
+        )
         return None
 
 
