@@ -3,7 +3,6 @@
 from datetime import date
 from typing import cast
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -41,14 +40,14 @@ def insights(request: HttpRequest) -> HttpResponse:
     }
     if filters["kind"] not in MediaItem.Kind.values:
         filters["kind"] = ""
-    rows = queries.insights_rows(
+    page = queries.insights_page(
+        request.GET.get("page"),
         state=filters["state"],
         kind=filters["kind"],
         date_from=_date(filters["date_from"]),
         date_to=_date(filters["date_to"]),
         sort=filters["sort"],
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "media/insights.html",
@@ -56,7 +55,7 @@ def insights(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "kinds": MediaItem.Kind.choices,
-            "eligible_count": len(queries.eligible_ids()),
+            "eligible_count": queries.eligible_count(),
             "states": [
                 ("eligible", "Eligible"),
                 ("queued", "Queued"),
