@@ -438,7 +438,7 @@ def main() -> int:
         env=env,
     )
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a busy machine (CI, or a shared one) starts gunicorn slowly
         probe = Client(port, session, token)
         while probe.request("GET", "/healthz")[0] != 200:
             if time.time() > deadline or server.poll() is not None:

@@ -100,7 +100,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.smoke:
-        args.jobs, args.sleep_jobs = 20, 8
+        args.jobs, args.sleep_jobs = 10, 8
     tmp = Path(tempfile.mkdtemp(prefix="jobs-bench-"))
     databases = {"SQLite": f"sqlite:///{tmp / 'bench.sqlite3'}", "PostgreSQL": args.pg}
     print(f"jobs benchmark: {args.jobs} no-op jobs per run, {os.cpu_count()} CPUs")
