@@ -463,6 +463,9 @@ def main() -> int:
     parser.add_argument("--pupils", type=int, default=20)
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument(
+        "--skip-sqlite", action="store_true", help="e.g. to run the two databases side by side"
+    )
+    parser.add_argument(
         "--pg", default="postgres://postgres@127.0.0.1:5432/academy_bench_pages", help="base URL"
     )
     parser.add_argument(
@@ -480,11 +483,16 @@ def main() -> int:
     started = time.perf_counter()
     verdicts = []
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [
-            run_child(f"sqlite:///{tmp}/{size}.sqlite3", size, 10 * size, args)
-            for size in (args.small, args.large)
-        ]
-        verdicts.append(report("SQLite", runs[0], runs[1], args))
+        runs = (
+            []
+            if args.skip_sqlite
+            else [
+                run_child(f"sqlite:///{tmp}/{size}.sqlite3", size, 10 * size, args)
+                for size in (args.small, args.large)
+            ]
+        )
+        if runs:
+            verdicts.append(report("SQLite", runs[0], runs[1], args))
     if not args.skip_pg:
         runs = []
         for size in (args.small, args.large):
