@@ -229,7 +229,9 @@ def _fill(n: int, big: int) -> dict[str, float]:
 
 def _numbers(cur, d: Dialect, top: int) -> None:
     if d.pg:
-        cur.execute(f"CREATE TABLE bench_n AS SELECT generate_series(1, {top}) AS i")
+        cur.execute(
+            f"CREATE TABLE bench_n AS SELECT generate_series(1, {top})::bigint AS i"
+        )  # i * seconds passes 2^31
         return
     cur.execute("CREATE TABLE bench_n (i INTEGER PRIMARY KEY)")
     cur.execute(
