@@ -15,7 +15,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from academy.errors import NotFound
-from jobs.models import JobInfo, WorkerProcess
+from jobs.models import DispatchKey, JobInfo, WorkerProcess
 from jobs.reaper import running_jobs_split, stale_after
 
 READY, RUNNING = TaskResultStatus.READY, TaskResultStatus.RUNNING
@@ -54,12 +54,16 @@ def jobs_for_keys(keys: Iterable[str]) -> dict[str, JobSummary]:
     }
 
 
-def latest_status_of_key(key: Any) -> Subquery:
-    """The status of the latest job dispatched under `key` (an expression, e.g. built from an
-    outer row's id), as a subquery to filter or annotate another app's rows by. An index lookup
-    on JobInfo.key per row it is evaluated for; NULL when no job was ever dispatched."""
-    latest = JobInfo.objects.filter(key=key).order_by("-job__enqueued_at").values("job__status")
-    return Subquery(latest[:1])
+def key_is_active(key: Any) -> Exists:
+    """A job dispatched under `key` (an expression, e.g. built from an outer row's id) is ready or
+    running: its DispatchKey is held. One probe of a small table's unique index per row, which
+    every database plans well (the JobInfo.key index is mostly '' and misleads PostgreSQL)."""
+    return Exists(DispatchKey.objects.filter(key=key, job__status__in=[READY, RUNNING]))
+
+
+def key_has_failed(key: Any) -> Exists:
+    """Some job dispatched under `key` failed (for rows whose key is not active: see the caller)."""
+    return Exists(JobInfo.objects.filter(key=key, job__status=FAILED))
 
 
 def rerunnable(job_ids: Iterable[str]) -> set[str]:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -113,16 +113,18 @@ def insights_queryset(
     if state == "optimised":
         qs = qs.filter(others)
     elif state in ("eligible", "original_only", "queued", "failed"):
-        qs = qs.filter(~others, kind=MediaItem.Kind.VIDEO).annotate(job_status=jobstate.latest_status())
-        no_job = Q(job_status__isnull=True)
-        qs = qs.filter(
-            {
-                "eligible": no_job | ~Q(job_status__in=jobstate.ACTIVE),
-                "original_only": no_job | ~Q(job_status__in=[*jobstate.ACTIVE, jobstate.FAILED_STATUS]),
-                "queued": Q(job_status__in=jobstate.ACTIVE),
-                "failed": Q(job_status=jobstate.FAILED_STATUS),
-            }[state]
-        )
+        # A video with its original only is queued while its job is active; otherwise failed if
+        # an optimise job of it failed (a later success would have made variants), else original
+        # only. derive_state says the same from the latest job, row by row.
+        qs = qs.filter(~others, kind=MediaItem.Kind.VIDEO)
+        if state == "queued":
+            qs = qs.filter(jobstate.active())
+        else:
+            qs = qs.filter(~jobstate.active())
+            if state == "failed":
+                qs = qs.filter(jobstate.has_failed())
+            elif state == "original_only":
+                qs = qs.filter(~jobstate.has_failed())
     if sort == "saving":
         web = MediaVariant.objects.filter(item=OuterRef("pk"), role=MediaVariant.Role.WEB).values(
             "size_bytes"
