@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -44,9 +44,13 @@ def jobs_for_keys(keys: Iterable[str]) -> dict[str, JobSummary]:
     keys = [k for k in dict.fromkeys(keys) if k]
     if not keys:
         return {}
-    latest = JobInfo.objects.filter(key=OuterRef("key")).order_by("-job__enqueued_at").values("job_id")[:1]
-    rows = JobInfo.objects.filter(key__in=keys, job_id=Subquery(latest)).values_list(
-        "key", "job_id", "job__status", "reason", "job__finished_at"
+    # Every attempt of these keys (a key has a few), oldest first, the latest kept: a correlated
+    # "latest per key" subquery was planned by PostgreSQL as a scan of the whole job table per
+    # key (JobInfo.key is mostly '', so a lookup by a key from another row looks expensive).
+    rows = (
+        JobInfo.objects.filter(key__in=keys)
+        .order_by("job__enqueued_at", "job_id")
+        .values_list("key", "job_id", "job__status", "reason", "job__finished_at")
     )
     return {
         key: JobSummary(job_id=str(job_id), status=status, reason=reason, finished_at=finished_at)
