@@ -154,7 +154,8 @@ class Lesson(models.Model):
             "starts_at": self.starts_at.isoformat(),
             "ends_at": self.ends_at.isoformat(),
             "students": sorted(s.pk for s in self.students.all()),
-            "attendance": [a.snapshot() for a in self.attendance.order_by("id")],
+            # .all() then sort: a caller that prefetched the attendance pays no query per lesson.
+            "attendance": [a.snapshot() for a in sorted(self.attendance.all(), key=lambda a: a.pk)],
         }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -316,7 +317,10 @@ def lesson_delete(*, actor: User, lesson: Lesson, scope: str = DeleteScope.THIS)
     series = LessonSeries.objects.select_for_update().get(pk=lesson.series_id) if lesson.series_id else None
     snapshot: dict[str, Any] = {
         "scope": scope,
-        "lessons": [lsn.snapshot() for lsn in Lesson.objects.filter(pk__in=ids).prefetch_related("students")],
+        "lessons": [
+            lsn.snapshot()
+            for lsn in Lesson.objects.filter(pk__in=ids).prefetch_related("students", "attendance")
+        ],
         "series": series.snapshot() if series else None,
     }
     attendance = Attendance.objects.filter(lesson_id__in=ids).delete()[0]
@@ -369,10 +373,19 @@ def lesson_restore(*, actor: User, event_id: int) -> list[Lesson]:
     snap = event.snapshot
     series_snap = snap.get("series")
     series = _restore_series(series_snap, snap["scope"], snap["lessons"]) if series_snap else None
-    restored = []
-    for row in snap["lessons"]:
-        _check_restore_conflict(row)
-        lesson = Lesson.objects.create(
+    rows = snap["lessons"]
+    _check_restore_conflicts(rows)
+    # Whole batches, not a query per lesson or per attendance row: a series with a year of
+    # attendance restores in the same handful of queries as a single lesson.
+    students = set(
+        Student.objects.filter(pk__in={s for row in rows for s in row["students"]}).values_list(
+            "pk", flat=True
+        )
+    )
+    markers = {a["marked_by"] for row in rows for a in row["attendance"] if a["marked_by"]}
+    users = set(User.objects.filter(pk__in=markers).values_list("pk", flat=True))
+    restored = Lesson.objects.bulk_create(
+        Lesson(
             pk=row["id"],
             series=series,
             series_date=parse_date(row["series_date"]) if row["series_date"] else None,
@@ -382,20 +395,27 @@ def lesson_restore(*, actor: User, event_id: int) -> list[Lesson]:
             starts_at=datetime.fromisoformat(row["starts_at"]),
             ends_at=datetime.fromisoformat(row["ends_at"]),
         )
-        lesson.students.set(Student.objects.filter(pk__in=row["students"]))
-        Attendance.objects.bulk_create(
-            Attendance(
-                pk=a["id"],
-                lesson=lesson,
-                student_id=a["student"],
-                status=a["status"],
-                note=a["note"],
-                marked_by_id=a["marked_by"] if User.objects.filter(pk=a["marked_by"]).exists() else None,
-                marked_at=datetime.fromisoformat(a["marked_at"]),
-            )
-            for a in row["attendance"]
+        for row in rows
+    )
+    Lesson.students.through.objects.bulk_create(
+        Lesson.students.through(lesson_id=row["id"], student_id=s)
+        for row in rows
+        for s in row["students"]
+        if s in students
+    )
+    Attendance.objects.bulk_create(
+        Attendance(
+            pk=a["id"],
+            lesson_id=row["id"],
+            student_id=a["student"],
+            status=a["status"],
+            note=a["note"],
+            marked_by_id=a["marked_by"] if a["marked_by"] in users else None,
+            marked_at=datetime.fromisoformat(a["marked_at"]),
         )
-        restored.append(lesson)
+        for row in rows
+        for a in row["attendance"]
+    )
     record_event(
         actor=actor,
         action=RESTORE_ACTION,
@@ -410,25 +430,30 @@ def _restore_conflict(message: str) -> None:
     raise Conflict("restore_conflict", message)
 
 
-def _check_restore_conflict(row: dict) -> None:
-    if Lesson.objects.filter(pk=row["id"]).exists():
+def _check_restore_conflicts(rows: list[dict]) -> None:
+    """Three queries for any number of lessons: ids taken, series dates taken, students busy."""
+    if not rows:
+        return
+    if Lesson.objects.filter(pk__in=[row["id"] for row in rows]).exists():
         _restore_conflict("A lesson with this id exists again, so it cannot be restored.")
-    if (
-        row["series"]
-        and Lesson.objects.filter(series_id=row["series"], series_date=row["series_date"]).exists()
-    ):
+    dates = Q()
+    for row in rows:
+        if row["series"]:
+            dates |= Q(series_id=row["series"], series_date=row["series_date"])
+    taken = Lesson.objects.filter(dates).values_list("series_date", flat=True).first() if dates else None
+    if taken is not None:
         _restore_conflict(
-            f"The series has a lesson on {row['series_date']} again, so this one cannot be restored."
+            f"The series has a lesson on {taken.isoformat()} again, so this one cannot be restored."
         )
-    clash = (
-        Lesson.objects.filter(
-            students__in=row["students"],
-            starts_at__lt=datetime.fromisoformat(row["ends_at"]),
-            ends_at__gt=datetime.fromisoformat(row["starts_at"]),
-        )
-        .distinct()
-        .first()
-    )
+    busy = Q()
+    for row in rows:
+        if row["students"]:
+            busy |= Q(
+                students__in=row["students"],
+                starts_at__lt=datetime.fromisoformat(row["ends_at"]),
+                ends_at__gt=datetime.fromisoformat(row["starts_at"]),
+            )
+    clash = Lesson.objects.filter(busy).distinct().first() if busy else None
     if clash is not None:
         _restore_conflict(f"A conflicting lesson now exists for the same student at that time: {clash}.")
 

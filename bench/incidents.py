@@ -515,7 +515,14 @@ def main() -> int:
         action="store_true",
         help="keep ingest's rate limits at their defaults (the storm is then mostly refused with 429)",
     )
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, seconds: does the bench still work?"
+    )
     args = parser.parse_args()
+    if args.smoke:  # every phase, a few requests each; it fails only if a report is refused
+        args.requests, args.paced_requests, args.rate, args.rounds, args.clients = 40, 20, 20.0, 1, 2
+        args.storm_rate, args.storm_seconds, args.storm_clients, args.page_rate = 20.0, 3.0, 2, 2.0
+    warm = 20 if args.smoke else 200
     chosen = set(args.phases.split(","))
 
     tmp = Path(tempfile.mkdtemp(prefix="academy-bench-"))
@@ -579,7 +586,7 @@ def main() -> int:
         env=env,
     )
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a busy machine (CI, or a shared one) starts gunicorn slowly
         probe = Client(port, session, token)
         while probe.request("GET", "/healthz")[0] != 200:
             if time.time() > deadline or server.poll() is not None:
@@ -589,9 +596,9 @@ def main() -> int:
         clients = [Client(port, session, token) for _ in range(args.clients)]
         run_id = secrets.token_hex(3)
         # Warm-up: imports, connections, first incident rows.
-        run_phase(clients, 200, lambda c, i: c.request("GET", "/healthz"))
-        run_phase(clients, 200, lambda c, i: c.request("POST", "/api/incidents", report(i, "warm" + run_id)))
-        run_phase(clients, 200, lambda c, i: c.request("POST", "/bench/logged-in-noop", report(i, "warm")))
+        run_phase(clients, warm, lambda c, i: c.request("GET", "/healthz"))
+        run_phase(clients, warm, lambda c, i: c.request("POST", "/api/incidents", report(i, "warm" + run_id)))
+        run_phase(clients, warm, lambda c, i: c.request("POST", "/bench/logged-in-noop", report(i, "warm")))
 
         print(
             f"gunicorn {args.workers} sync workers on 127.0.0.1:{port}; {args.clients} clients; "
@@ -638,6 +645,8 @@ def main() -> int:
                 f"{args.rate:.0f}/s) {'OK' if ok_p99 else 'MISSED'}"
             )
             print(f"every report accepted (202): {'yes' if all_ok else 'NO'}")
+            if args.smoke and not all_ok:
+                return 1
             floor_ratio = floor["throughput"] / health["throughput"]
             print(
                 f"where the time goes: a logged-in no-op POST runs at {floor_ratio:.2f}x /healthz (session, "

@@ -95,7 +95,12 @@ def main() -> None:
     parser.add_argument("--sleep-jobs", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=2, help="also run one worker with this many slots")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/academy_jobs_bench")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, seconds: does the bench still work?"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.jobs, args.sleep_jobs = 10, 8
     tmp = Path(tempfile.mkdtemp(prefix="jobs-bench-"))
     databases = {"SQLite": f"sqlite:///{tmp / 'bench.sqlite3'}", "PostgreSQL": args.pg}
     print(f"jobs benchmark: {args.jobs} no-op jobs per run, {os.cpu_count()} CPUs")

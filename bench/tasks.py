@@ -225,10 +225,15 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=0, help="Time the naive loop on N rows only.")
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--cleanup-only", action="store_true", help="Only the 1M-instance cleanup.")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, seconds: does the bench still work?"
+    )
     parser.add_argument("--child")
     parser.add_argument("--url")
     parser.add_argument("--arg", type=int, default=0)
     args = parser.parse_args()
+    if args.smoke:
+        args.tasks, args.future = 200, 2000
     if args.child:
         child(args.child, args.url, args.arg)
         return

@@ -3,17 +3,19 @@
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast, TruncHour
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from academy.errors import NotFound
-from jobs.models import JobInfo, WorkerProcess
+from jobs.models import DispatchKey, JobInfo, WorkerProcess
 from jobs.reaper import running_jobs_split, stale_after
 
 READY, RUNNING = TaskResultStatus.READY, TaskResultStatus.RUNNING
@@ -42,14 +44,30 @@ def jobs_for_keys(keys: Iterable[str]) -> dict[str, JobSummary]:
     keys = [k for k in dict.fromkeys(keys) if k]
     if not keys:
         return {}
-    latest = JobInfo.objects.filter(key=OuterRef("key")).order_by("-job__enqueued_at").values("job_id")[:1]
-    rows = JobInfo.objects.filter(key__in=keys, job_id=Subquery(latest)).values_list(
-        "key", "job_id", "job__status", "reason", "job__finished_at"
+    # Every attempt of these keys (a key has a few), oldest first, the latest kept: a correlated
+    # "latest per key" subquery was planned by PostgreSQL as a scan of the whole job table per
+    # key (JobInfo.key is mostly '', so a lookup by a key from another row looks expensive).
+    rows = (
+        JobInfo.objects.filter(key__in=keys)
+        .order_by("job__enqueued_at", "job_id")
+        .values_list("key", "job_id", "job__status", "reason", "job__finished_at")
     )
     return {
         key: JobSummary(job_id=str(job_id), status=status, reason=reason, finished_at=finished_at)
         for key, job_id, status, reason, finished_at in rows
     }
+
+
+def key_is_active(key: Any) -> Exists:
+    """A job dispatched under `key` (an expression, e.g. built from an outer row's id) is ready or
+    running: its DispatchKey is held. One probe of a small table's unique index per row, which
+    every database plans well (the JobInfo.key index is mostly '' and misleads PostgreSQL)."""
+    return Exists(DispatchKey.objects.filter(key=key, job__status__in=[READY, RUNNING]))
+
+
+def key_has_failed(key: Any) -> Exists:
+    """Some job dispatched under `key` failed (for rows whose key is not active: see the caller)."""
+    return Exists(JobInfo.objects.filter(key=key, job__status=FAILED))
 
 
 def rerunnable(job_ids: Iterable[str]) -> set[str]:
@@ -105,16 +123,14 @@ def _tab_filter(tab: str, running: Running) -> Q:
 
 
 def tab_counts(running: Running) -> dict[str, int]:
-    """Counts of every tab, in one query."""
-    recent = timezone.now() - RECENT
-    counts = DBTaskResult.objects.aggregate(
-        pending=Count("pk", filter=Q(status=READY)),
-        running=Count("pk", filter=Q(status=RUNNING)),
-        failed=Count("pk", filter=Q(status=FAILED, next_info__isnull=True)),
-        succeeded=Count("pk", filter=Q(status=SUCCESSFUL, finished_at__gte=recent)),
-    )
+    """Counts of every tab: one small count per tab, each on an index of (status, time), instead of
+    one pass over every job row the table has ever kept (a million in a busy month)."""
+    counts = {
+        tab: DBTaskResult.objects.filter(_tab_filter(tab, running)).count()
+        for tab in ("pending", "failed", "succeeded")
+    }
     counts["stuck"] = len(running.stuck)
-    counts["running"] -= counts["stuck"]
+    counts["running"] = DBTaskResult.objects.filter(status=RUNNING).count() - counts["stuck"]
     return {tab: counts[tab] for tab in TABS}
 
 
@@ -139,13 +155,28 @@ def job_list(filters: Filters, running: Running | None = None) -> QuerySet[DBTas
     return jobs.order_by(order, "-enqueued_at")
 
 
+# A loose index scan: a recursive query that jumps from one value to the next on the column's
+# index (SQLite and PostgreSQL alike), a few index probes per distinct value where DISTINCT would
+# read every job row. {t} and {c} are the model's own table and column names, never input.
+_DISTINCT = (
+    "SELECT v FROM (WITH RECURSIVE d(v) AS (SELECT MIN({c}) FROM {t} UNION ALL"
+    " SELECT (SELECT MIN({c}) FROM {t} WHERE {c} > d.v) FROM d WHERE d.v IS NOT NULL)"
+    " SELECT v FROM d WHERE v IS NOT NULL) x"
+)
+
+
 def filter_choices() -> dict[str, list[str]]:
-    """Known task paths and queues, for the filter selects (one query)."""
-    pairs = DBTaskResult.objects.order_by().values_list("task_path", "queue_name").distinct()
-    tasks, queues = set(), set()
-    for task_path, queue in pairs:
-        tasks.add(task_path)
-        queues.add(queue)
+    """Known task paths and queues, for the filter selects (one query, on the indexes)."""
+    table = connection.ops.quote_name(DBTaskResult._meta.db_table)
+    tasks_sql = _DISTINCT.format(t=table, c="task_path")
+    queues_sql = _DISTINCT.format(t=table, c="queue_name")
+    sql = f"SELECT 't', v FROM ({tasks_sql}) a UNION ALL SELECT 'q', v FROM ({queues_sql}) b"  # noqa: S608
+    tasks: list[str] = []
+    queues: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for kind, value in cursor.fetchall():
+            (tasks if kind == "t" else queues).append(value)
     return {"tasks": sorted(tasks), "queues": sorted(queues)}
 
 
@@ -185,30 +216,43 @@ class Bar:
     failed: int
 
 
+def _hours_since(start: datetime) -> RawSQL:
+    """Whole hours from `start` to finished_at, by the database's own epoch arithmetic: no per-row
+    time zone conversion (on SQLite TruncHour is a Python function called for every row)."""
+    column = (
+        f"{connection.ops.quote_name(DBTaskResult._meta.db_table)}.{connection.ops.quote_name('finished_at')}"
+    )
+    if connection.vendor == "sqlite":
+        sql = f"(CAST(strftime('%%s', {column}) AS INTEGER) - %s) / 3600"
+    else:
+        sql = f"floor((extract(epoch from {column}) - %s) / 3600)::integer"
+    # constants only: the table's own name and a number
+    return RawSQL(sql, (int(start.timestamp()),), output_field=IntegerField())  # noqa: S611
+
+
 def hourly_chart(*, hours: int = 24) -> list[Bar]:
-    """Jobs finished (successfully) and failed per hour over the last `hours` hours. One query."""
-    now = timezone.now()
+    """Jobs finished (successfully) and failed per hour over the last `hours` hours. One query.
+
+    Hours are counted from the start of the academy's local hour, so the bars are local hours
+    in any time zone (half-hour offsets included)."""
+    now = timezone.localtime()
     start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
     rows = (
         DBTaskResult.objects.filter(finished_at__gte=start, status__in=[SUCCESSFUL, FAILED])
-        .annotate(hour=TruncHour("finished_at", tzinfo=timezone.get_current_timezone()))
-        .values("hour", "status")
+        .annotate(slot=_hours_since(start))
+        .values("slot", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts: dict[tuple[datetime, str], int] = {}
-    for row in rows:
-        counts[(row["hour"].astimezone(UTC).replace(minute=0, second=0, microsecond=0), row["status"])] = row[
-            "n"
-        ]
-    bars = []
-    for i in range(hours):
-        hour = start + timedelta(hours=i)
-        key = hour.astimezone(UTC)
-        bars.append(
-            Bar(hour=hour, finished=counts.get((key, SUCCESSFUL), 0), failed=counts.get((key, FAILED), 0))
+    counts = {(row["slot"], row["status"]): row["n"] for row in rows}
+    return [
+        Bar(
+            hour=timezone.localtime(start + timedelta(hours=i)),
+            finished=counts.get((i, SUCCESSFUL), 0),
+            failed=counts.get((i, FAILED), 0),
         )
-    return bars
+        for i in range(hours)
+    ]
 
 
 # -- job detail --------------------------------------------------------------------------

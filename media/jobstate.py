@@ -6,14 +6,20 @@ dispatch_optimise(item_id) -> (job_id, created)
     key). The job row is inserted in the caller's transaction; a worker sees it on commit.
 states_for(item_ids) -> {item_id: JobState}
     The latest optimise job per item in one query, for the derived state on the Media page.
+active() / has_failed() -> Exists
+    For the outer MediaItem row: its optimise job is ready or running (the dispatch key is held);
+    one of its optimise jobs failed. The Media page filters and counts by state with them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
+
 from jobs.dispatch import dispatch
-from jobs.queries import jobs_for_keys
+from jobs.queries import jobs_for_keys, key_has_failed, key_is_active
 
 OPTIMISE_TASK_PATH = "media.tasks.process_video_proof"
 
@@ -27,6 +33,18 @@ class JobState:
 
 def optimise_key(item_id: int) -> str:
     return f"media:{item_id}"
+
+
+def _outer_key() -> Concat:
+    return Concat(Value("media:"), Cast(OuterRef("pk"), CharField()))  # optimise_key, in SQL
+
+
+def active() -> Exists:
+    return key_is_active(_outer_key())
+
+
+def has_failed() -> Exists:
+    return key_has_failed(_outer_key())
 
 
 def dispatch_optimise(item_id: int) -> tuple[str, bool]:

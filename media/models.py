@@ -59,6 +59,12 @@ class MediaItem(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The Media page's filters and sorts (media/queries.py): newest first is created_at's own
+        # index; these serve the type filter and the size sorts without a full sort.
+        indexes = [
+            models.Index(fields=["kind", "created_at"], name="media_item_kind_created"),
+            models.Index(fields=["size_bytes"], name="media_item_size"),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
 from media import jobstate
-from media.models import MediaItem
+from media.models import MediaItem, MediaVariant
 
 STATES = ("original_only", "queued", "optimised", "failed")
 STATE_LABELS = {
@@ -80,38 +85,86 @@ def rows_for(items: list[MediaItem]) -> list[MediaRow]:
     return rows
 
 
-def insights_rows(
+def _day_start(day: date) -> datetime:
+    """Local midnight: a date filter compares the indexed column, not a function of it."""
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def insights_queryset(
     *,
     state: str = "",
     kind: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
     sort: str = "newest",
-) -> list[MediaRow]:
-    """Every media item matching the filters, with its derived state: two queries in all."""
-    qs = MediaItem.objects.for_media_insights().order_by(SORTS.get(sort, "-created_at"), "-id")
+) -> QuerySet[MediaItem]:
+    """The Media page's items, filtered and sorted by the database (state included), without the
+    variant facts: count and page it, then `rows_for` the page. Every state is derived from
+    structure as `derive_state` does: another variant than the original means optimised; a video
+    with its original only is queued, failed or original-only by its latest optimise job."""
+    qs = MediaItem.objects.select_related("student", "uploader")
     if kind:
         qs = qs.filter(kind=kind)
     if date_from:
-        qs = qs.filter(created_at__date__gte=date_from)
+        qs = qs.filter(created_at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(created_at__date__lte=date_to)
+        qs = qs.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
+    others = Exists(MediaVariant.objects.filter(item=OuterRef("pk")).exclude(role=MediaVariant.Role.ORIGINAL))
     if state == "optimised":
-        qs = qs.filter(variant_count__gt=1)  # type: ignore[misc]
+        qs = qs.filter(others)
     elif state in ("eligible", "original_only", "queued", "failed"):
-        qs = qs.filter(variant_count=1, kind=MediaItem.Kind.VIDEO)  # type: ignore[misc]
-    rows = rows_for(list(qs))
-    if state == "eligible":
-        rows = [r for r in rows if r.eligible]
-    elif state in ("original_only", "queued", "failed"):
-        rows = [r for r in rows if r.state == state]
+        # A video with its original only is queued while its job is active; otherwise failed if
+        # an optimise job of it failed (a later success would have made variants), else original
+        # only. derive_state says the same from the latest job, row by row.
+        qs = qs.filter(~others, kind=MediaItem.Kind.VIDEO)
+        if state == "queued":
+            qs = qs.filter(jobstate.active())
+        else:
+            qs = qs.filter(~jobstate.active())
+            if state == "failed":
+                qs = qs.filter(jobstate.has_failed())
+            elif state == "original_only":
+                qs = qs.filter(~jobstate.has_failed())
     if sort == "saving":
-        rows.sort(key=lambda r: r.saving_bytes or 0, reverse=True)
-    return rows
+        web = MediaVariant.objects.filter(item=OuterRef("pk"), role=MediaVariant.Role.WEB).values(
+            "size_bytes"
+        )
+        saving = Coalesce(F("size_bytes") - Subquery(web[:1]), 0)
+        return qs.order_by(saving.desc(), "-created_at", "-id")
+    return qs.order_by(SORTS.get(sort, "-created_at"), "-id")
+
+
+def with_variant_facts(items: list[MediaItem]) -> list[MediaItem]:
+    """What `MediaItemQuerySet.with_variant_facts` annotates, for a page of items: one query."""
+    facts: dict[int, dict[str, Any]] = {i.pk: {"variant_count": 0} for i in items}
+    variants = MediaVariant.objects.filter(item_id__in=facts).values_list(
+        "item_id", "role", "id", "size_bytes"
+    )
+    for item_id, role, variant_id, size in variants:
+        fact = facts[item_id]
+        fact["variant_count"] += 1
+        fact[f"{role}_id"] = variant_id
+        if role == MediaVariant.Role.WEB:
+            fact["web_size"] = size
+    for item in items:
+        fact = facts[item.pk]
+        item.variant_count = fact["variant_count"]  # type: ignore[attr-defined]
+        for name in ("web_size", "poster_id", "web_id", "original_id"):
+            setattr(item, name, fact.get(name))
+    return items
+
+
+def insights_page(page_number: Any, *, per_page: int = 50, **filters: Any) -> Page:
+    """One page of the Media page's rows: a count, the page's items, their variants, their jobs."""
+    page = Paginator(insights_queryset(**filters), per_page).get_page(page_number)
+    page.object_list = rows_for(with_variant_facts(list(page.object_list)))  # type: ignore[assignment]  # rows of items
+    return page
+
+
+def eligible_count() -> int:
+    return insights_queryset(state="eligible").count()
 
 
 def eligible_ids() -> list[int]:
-    """Eligible items (one variant, a video) without an active job."""
-    ids = list(MediaItem.objects.eligible().order_by("created_at").values_list("pk", flat=True))
-    states = jobstate.states_for(ids)
-    return [i for i in ids if states.get(i) is None or states[i].status != "queued"]
+    """Eligible items (one variant, a video) without an active job, oldest first."""
+    return list(insights_queryset(state="eligible").order_by("created_at", "id").values_list("pk", flat=True))

@@ -2,7 +2,6 @@
 
 from typing import cast
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -34,14 +33,14 @@ def insights(request: HttpRequest) -> HttpResponse:
     }
     if filters["kind"] not in MediaItem.Kind.values:
         filters["kind"] = ""
-    rows = queries.insights_rows(
+    page = queries.insights_page(
+        request.GET.get("page"),
         state=filters["state"],
         kind=filters["kind"],
         date_from=parse_date(filters["date_from"]),
         date_to=parse_date(filters["date_to"]),
         sort=filters["sort"],
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "media/insights.html",
@@ -49,7 +48,7 @@ def insights(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "kinds": MediaItem.Kind.choices,
-            "eligible_count": len(queries.eligible_ids()),
+            "eligible_count": queries.eligible_count(),
             "states": [
                 ("eligible", "Eligible"),
                 ("queued", "Queued"),

@@ -1,10 +1,16 @@
 """The Jobs page: access for every persona, pinned queries, tabs, actions, htmx counts."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEvent
+from jobs import queries
 from jobs.models import JobInfo
 from jobs.tests.factories import live_worker, make_job
 
@@ -42,14 +48,62 @@ def test_list_page_query_count_is_pinned(admin_client, django_assert_num_queries
         make_job(state)
     admin_client.get(reverse("jobs:insights"))  # warm the session
     for tab in ("failed", "pending", "stuck"):
-        # session, user, running+workers (2), counts, choices, workers, chart, paginator count, page
-        with django_assert_num_queries(10):
+        # session, user, running+workers (2), counts (4), choices, workers, chart, paginator count, page
+        with django_assert_num_queries(13):
             response = admin_client.get(reverse("jobs:insights"), {"tab": tab})
         assert response.status_code == 200
     more = [make_job("failed") for _ in range(5)]
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(13):
         response = admin_client.get(reverse("jobs:insights"), {"tab": "failed"})
     assert all(str(j.pk) in response.content.decode() for j in more)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plans")
+def test_every_tab_reads_the_job_table_by_an_index(admin_client):
+    """No query of the page walks the whole job table (a million rows in a busy month): each one
+    searches an index (SQLite's plan says SEARCH, or SCAN ... INDEX for the loose index scan)."""
+    for state in ("failed", "pending", "succeeded", "running"):
+        make_job(state)
+    admin_client.get(reverse("jobs:insights"))
+    with connection.cursor() as cursor:
+        # Statistics as a busy month leaves them (ANALYZE, or PRAGMA optimize): a million jobs,
+        # nearly every JobInfo.previous NULL. The planner reads them back on ANALYZE sqlite_schema.
+        cursor.execute("ANALYZE")
+        cursor.execute(
+            "UPDATE sqlite_stat1 SET stat = '1000000 1000000' WHERE tbl = 'jobs_jobinfo' AND idx IN"
+            " (SELECT il.name FROM pragma_index_list('jobs_jobinfo') il WHERE il.origin = 'u' AND"
+            " EXISTS (SELECT 1 FROM pragma_index_info(il.name) ii WHERE ii.name = 'previous_id'))"
+        )
+        cursor.execute("ANALYZE sqlite_schema")
+    for tab in queries.TABS:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(reverse("jobs:insights"), {"tab": tab}).status_code == 200
+        for query in captured.captured_queries:
+            if "django_tasks_database_dbtaskresult" not in query["sql"] or not query["sql"].startswith(
+                ("SELECT", "WITH")
+            ):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                plan = [row[-1] for row in cursor.fetchall()]
+            tables = {"django_tasks_database_dbtaskresult", "jobs_jobinfo"}
+            scans = [
+                step
+                for step in plan
+                if step.split()[:2] in (["SCAN", t] for t in tables) and "INDEX" not in step
+            ]
+            assert not scans, (tab, query["sql"], plan)
+
+
+def test_chart_counts_each_job_in_its_local_hour_and_choices_list_every_task(admin_client):
+    now = timezone.localtime()
+    done, failed = make_job("succeeded"), make_job("failed")
+    DBTaskResult.objects.filter(pk=failed.pk).update(finished_at=now - timedelta(hours=3))
+    bars = queries.hourly_chart()
+    assert len(bars) == 24 and bars[-1].hour.hour == now.hour
+    assert (bars[-1].finished, bars[-1].failed) == (1, 0) and (bars[-4].finished, bars[-4].failed) == (0, 1)
+    assert sum(b.finished + b.failed for b in bars) == 2 and done.pk
+    assert queries.filter_choices() == {"tasks": [done.task_path], "queues": ["default"]}
 
 
 def test_tabs_show_counts_and_the_right_rows(admin_client):

@@ -74,12 +74,56 @@ def test_page_shows_derived_state_and_button_only_when_eligible(admin_client, it
 
 def test_page_query_count_is_pinned(admin_client, items, django_assert_num_queries, parent, student, videos):
     admin_client.get(reverse("media:insights"))  # warm the session
-    with django_assert_num_queries(6):  # session, user, items+variants, job states, eligible (2)
+    # session, user, count, the page's items, their variants, their jobs, the eligible count
+    with django_assert_num_queries(7):
         admin_client.get(reverse("media:insights"))
     for _ in range(5):
         stored_video(path=videos["tiny"], student=student, uploader=parent)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         admin_client.get(reverse("media:insights"))
+
+
+def test_filters_count_and_pages_in_the_database(
+    admin_client, items, parent, student, django_assert_num_queries
+):
+    """60 more original-only videos (rows only, no files): the eligible list has 62 rows on two
+    pages, every query works on one page whatever the total, and no item is loaded beyond it."""
+    from media.models import MediaVariant
+
+    for i in range(60):
+        extra = MediaItem.objects.create(
+            student=student, uploader=parent, original_name=f"extra-{i}.mp4", kind="video",
+            content_type="video/mp4", size_bytes=1000 + i,
+        )  # fmt: skip
+        MediaVariant.objects.create(
+            item=extra,
+            role="original",
+            storage_key=f"extra/{i}",
+            size_bytes=1000 + i,
+            content_type="video/mp4",
+        )
+    url = reverse("media:insights")
+    admin_client.get(url)
+    with django_assert_num_queries(7) as captured:
+        first = admin_client.get(url, {"state": "eligible"}).content.decode()
+    assert "Page 1 of 2 · 62 in all" in first and "Optimise all eligible (62)" in first
+    assert all("LIMIT" in q["sql"] or "COUNT" in q["sql"] or "IN (" in q["sql"] or "session" in q["sql"]
+               or "accounts_user" in q["sql"] for q in captured.captured_queries)  # fmt: skip
+    second = admin_client.get(url, {"state": "eligible", "page": 2}).content.decode()
+    assert second.count('data-state="original_only"') + second.count('data-state="failed"') == 12
+    queued = admin_client.get(url, {"state": "queued"}).content.decode()
+    assert "1 in all" in queued and f'data-entity="media:{items["queued"].pk}"' in queued
+
+
+def test_saving_and_student_sorts(admin_client, items):
+    html = admin_client.get(reverse("media:insights"), {"sort": "saving"}).content.decode()
+    optimised = html.index(f'data-entity="media:{items["optimised"].pk}"')
+    assert all(
+        optimised < html.index(f'data-entity="media:{item.pk}"')
+        for k, item in items.items()
+        if k != "optimised"
+    )
+    assert admin_client.get(reverse("media:insights"), {"sort": "student"}).status_code == 200
 
 
 @pytest.mark.parametrize(
