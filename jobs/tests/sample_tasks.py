@@ -80,6 +80,20 @@ def cut_off_once() -> int:
     return tries
 
 
+@task
+def cut_database_connections() -> int:
+    """pg_terminate_backend of every other connection to this database, the worker's among them
+    (PostgreSQL only): what a failover or an operator does to a running deployment."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return int(cursor.fetchone()[0])
+
+
 @retry_policy(max_attempts=2)
 @task
 def slow_retryable(seconds: float = 30) -> None:
