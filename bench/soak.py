@@ -287,6 +287,10 @@ def print_report(
         f"  inside the fault windows: {len(inside)} requests, {errors} answered 5xx or not at all "
         "(each retried by its person)"
     )
+    for fault in injector.faults:
+        print(f"  fault {fault.kind} at {fault.start:.1f}-{fault.end:.1f} {fault.detail}")
+    if ledger.no_answer:
+        print(f"  requests without an answer: {'; '.join(ledger.no_answer[:20])}")
     print("\nrecovery:")
     for line in checks.recoveries(injector.faults):
         print(f"  {line}")

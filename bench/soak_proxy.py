@@ -84,8 +84,13 @@ class Proxy:
 
 
 def _reset(sock: socket.socket) -> None:
-    """Close with RST, not FIN: the peer sees 'connection reset', as with a store gone away."""
+    """Close with RST, not FIN: the peer sees 'connection reset', as with a store gone away.
+
+    shutdown() first: on Linux a close() does not wake the pump thread blocked in recv() on the
+    socket, which keeps it open, and the peer would wait for an answer until its timeout."""
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError):
         sock.close()

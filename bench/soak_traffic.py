@@ -37,6 +37,7 @@ class Ledger:
     actions: dict[str, int] = field(default_factory=dict)  # audit action -> confirmed count
     reports: list[str] = field(default_factory=list)  # markers of accepted incident reports
     optimise_bursts: list[list[int]] = field(default_factory=list)  # statuses of concurrent clicks
+    no_answer: list[str] = field(default_factory=list)  # requests that got no HTTP answer, and why
 
     def record(self, kind: str, start: float, seconds: float, status: int) -> None:
         with self.lock:
@@ -87,11 +88,14 @@ class Person:
                     method, url, headers=headers, timeout=60, allow_redirects=False, **kwargs
                 )
                 status = response.status_code if response is not None else 0
-            except requests.RequestException:
+            except requests.RequestException as exc:
                 response, status = None, 0
+                with self.ledger.lock:
+                    self.ledger.no_answer.append(f"{kind} at {start:.1f}: {type(exc).__name__}")
             self.ledger.record(kind, start, time.time() - start, status)
             self._unsecure_cookies()
-            if status not in TRANSIENT or status in ok or time.monotonic() > deadline or self.stop.is_set():
+            # Not cut short when the soak stops: a person finishes what they started, within `retry_for`.
+            if status not in TRANSIENT or status in ok or time.monotonic() > deadline:
                 return response
             time.sleep(pause * random.uniform(0.8, 1.2))
             pause = min(pause * 2, 4.0)
@@ -121,6 +125,7 @@ class Parent(Person):
         super().__init__(base, person["email"], ledger, stop)
         self.students = person["students"]
         self.samples = samples
+        self.offset = random.randrange(len(samples))
         self.count = 0
 
     def run(self) -> None:
@@ -128,9 +133,8 @@ class Parent(Person):
         while not self.stop.is_set():
             if random.random() < 0.2:
                 self.call("portal", "GET", "/portal/")
-            # Most files are small phone videos; now and then a long one, a PDF, a cut-off one.
-            sample = random.choices(self.samples, weights=[4, 4, 3, 3, 2, 1, 3])[0]
-            self.upload(sample)
+            # Every kind of file in turn, each parent starting elsewhere: a short run sees them all.
+            self.upload(self.samples[(self.offset + self.count) % len(self.samples)])
             self.think(1.0, 3.0)
 
     def upload(self, sample: Sample) -> None:
