@@ -49,7 +49,9 @@ RECONNECT_ATTEMPTS = 10  # one a second: a database failover or restart takes a 
 def lost_connection(exc: Exception) -> bool:
     """The database went away under us (failover, restart, pg_terminate_backend): not SQLite's
     "database is locked", which the claim treats as "nothing to claim now"."""
-    return isinstance(exc, InterfaceError | OperationalError) and not is_locked_database_exception(exc)
+    if isinstance(exc, InterfaceError):
+        return True
+    return isinstance(exc, OperationalError) and not is_locked_database_exception(exc)
 
 
 def reconnecting[T](what: str, call: Callable[[], T], attempts: int = RECONNECT_ATTEMPTS) -> T:
