@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from academics import lessons as services
@@ -16,6 +15,7 @@ from academics.forms import LessonForm, SeriesForm
 from academics.lesson_models import AttendanceStatus, Lesson
 from academics.models import Student
 from academy.errors import NotFound
+from academy.query import parse_date, parse_int
 from accounts.access import admin_required
 from accounts.models import User
 
@@ -33,17 +33,13 @@ def _lesson(lesson_id: int) -> Lesson:
     return lesson
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @admin_required
 def lesson_list(request: HttpRequest) -> HttpResponse:
     filters = {
-        "student_id": _int(request.GET.get("student")),
+        "student_id": parse_int(request.GET.get("student"), minimum=1),
         "tutor": request.GET.get("tutor", "").strip(),
-        "start": parse_date(request.GET.get("from", "") or "") or None,
-        "end": parse_date(request.GET.get("to", "") or "") or None,
+        "start": parse_date(request.GET.get("from")),
+        "end": parse_date(request.GET.get("to")),
     }
     if not any(filters.values()):
         filters["start"] = timezone.localdate()
@@ -60,7 +56,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def lesson_week(request: HttpRequest) -> HttpResponse:
-    start = parse_date(request.GET.get("week", "") or "") or timezone.localdate()
+    start = parse_date(request.GET.get("week")) or timezone.localdate()
     start -= timedelta(days=start.weekday())
     lessons = Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_admin_list()
     days: dict[date, list[Lesson]] = {start + timedelta(days=n): [] for n in range(7)}
@@ -148,7 +144,7 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @require_POST
 def attendance_mark(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
-    student = lesson.students.filter(pk=_int(request.POST.get("student")) or 0).first()
+    student = lesson.students.filter(pk=parse_int(request.POST.get("student")) or 0).first()
     if student is None:
         raise NotFound("student_not_in_lesson", "That student is not in this lesson.")
     services.attendance_mark(

@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from academics import task_services
 from academics.lesson_models import Attendance, Lesson
+from academics.portal_hooks import mark_handed_in
 from academics.task_models import InstanceStatus, TaskInstance
 from academy.errors import NotFound
 from accounts.access import customer_required, students_visible_to
@@ -30,24 +32,47 @@ def lessons(request: HttpRequest) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     students = students_visible_to(cast(User, request.user))
     today = timezone.localdate()
-    return render(
-        request,
-        "academics/portal_tasks.html",
-        {"today": today, "instances": TaskInstance.objects.for_portal_day(students, today)},
+    instances = mark_handed_in(TaskInstance.objects.for_portal_day(students, today))
+    return render(request, "academics/portal_tasks.html", {"today": today, "instances": instances})
+
+
+def _own_instance(request: HttpRequest, instance_id: int) -> TaskInstance:
+    instance = (
+        TaskInstance.objects.select_related("task", "student")
+        .filter(pk=instance_id, student__in=students_visible_to(cast(User, request.user)))
+        .first()
     )
+    if instance is None:
+        raise NotFound("task_instance_not_found", "We could not find that task.")
+    return instance
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the page the button was on (a child's page or the Tasks page), never off-site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("portal_academic:tasks")
 
 
 @customer_required
 @require_POST
 def task_done(request: HttpRequest, instance_id: int) -> HttpResponse:
-    user = cast(User, request.user)
-    instance = (
-        TaskInstance.objects.select_related("task", "student")
-        .filter(pk=instance_id, student__in=students_visible_to(user))
-        .first()
+    instance = _own_instance(request, instance_id)
+    task_services.task_instance_set_status(
+        actor=cast(User, request.user), instance=instance, status=InstanceStatus.DONE
     )
-    if instance is None:
-        raise NotFound("task_instance_not_found", "We could not find that task.")
-    task_services.task_instance_set_status(actor=user, instance=instance, status=InstanceStatus.DONE)
     messages.success(request, f"“{instance.task.title}” is done for {instance.student.full_name}.")
-    return redirect("portal_academic:tasks")
+    return _back(request)
+
+
+@customer_required
+@require_POST
+def task_undo(request: HttpRequest, instance_id: int) -> HttpResponse:
+    """A done task clicked by mistake goes back to "to do"."""
+    instance = _own_instance(request, instance_id)
+    task_services.task_instance_set_status(
+        actor=cast(User, request.user), instance=instance, status=InstanceStatus.TODO
+    )
+    messages.success(request, f"“{instance.task.title}” is to do again for {instance.student.full_name}.")
+    return _back(request)

@@ -8,13 +8,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from academics import task_services as services
 from academics.forms import TaskForm
 from academics.task_models import InstanceStatus, Recurrence, Task, TaskInstance
 from academy.errors import NotFound
+from academy.query import parse_date
 from accounts.access import admin_required
 from accounts.models import User
 
@@ -78,7 +78,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
     today = timezone.localdate()
-    start = parse_date(request.GET.get("from", "") or "") or today - timedelta(days=13)
+    start = parse_date(request.GET.get("from")) or today - timedelta(days=13)
     end = start + timedelta(days=13)
     instances = TaskInstance.objects.for_task_calendar(task, start, end)
     students = list(task.students.order_by("last_name", "first_name"))

@@ -5,6 +5,7 @@ a setting the operator believes in must be the one the process really has.
 """
 
 import builtins
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMGT]?)(i?B)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Env:
@@ -26,6 +28,9 @@ class Env:
         if value is None or value.strip() == "":
             return None
         return value.strip()
+
+    def is_set(self, name: builtins.str) -> builtins.bool:
+        return self._raw(name) is not None
 
     def str(
         self, name: builtins.str, default: builtins.str | None = None, *, required: builtins.bool = False
@@ -80,6 +85,26 @@ class Env:
         if value is None:
             return default
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    def proxies(self, name: builtins.str) -> tuple[builtins.int, tuple[Network, ...]]:
+        """How many proxies stand in front (a whole number), or their addresses and networks
+        (a comma-separated list); unset or 0 means none."""
+        value = self._raw(name)
+        if value is None:
+            return 0, ()
+        if value.isascii() and value.isdigit():
+            return int(value), ()
+        networks = []
+        for item in (item.strip() for item in value.split(",")):
+            try:
+                networks.append(ipaddress.ip_network(item, strict=True))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name}={value!r}: {item!r} is not an address or network; use the number of "
+                    "proxies in front of the app (e.g. 1) or their addresses and networks, comma-"
+                    "separated (e.g. 10.0.0.0/8,fd00::/8)."
+                ) from None
+        return 0, tuple(networks)
 
     def size(self, name: builtins.str, default: builtins.int) -> builtins.int:
         """A byte size such as 512M, 2G, 50MiB or a plain number of bytes."""

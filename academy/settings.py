@@ -21,8 +21,9 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
+# No django.contrib.admin: its login form would be a second way in around the login throttle,
+# and the product's own pages cover everything it offered (accounts/tests/test_login_paths.py).
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "academy.metrics.MetricsMiddleware",  # first: it times and counts every answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "academy.request_id.RequestIdMiddleware",
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "academy.query.QueryStringMiddleware",
     "academy.errors.ErrorContractMiddleware",
 ]
 
@@ -136,6 +139,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
 LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", 900, minimum=1)
+# Each password-reset request sends an email: so many per email (4x per address) a window.
+PASSWORD_RESET_THROTTLE_ATTEMPTS = env.int("PASSWORD_RESET_THROTTLE_ATTEMPTS", 3, minimum=1)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", 3600, minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", "Europe/London")
@@ -208,11 +214,22 @@ MEDIA_MAX_FILE_BYTES = env.size("MEDIA_MAX_FILE_BYTES", 50 * 1024**2)
 # request-body limit; S3 multipart parts are equal (R2 requires it) and at least 5 MB.
 HOMEWORK_UPLOAD_CHUNK_SIZE = env.size("HOMEWORK_UPLOAD_CHUNK_SIZE", 4 * 1024 * 1024)
 HOMEWORK_UPLOAD_PART_SIZE = env.size("HOMEWORK_UPLOAD_PART_SIZE", 8 * 1024 * 1024)
+# Per customer: uploads open at once, and bytes started in any 24 hours (cancelled ones excepted).
+HOMEWORK_MAX_OPEN_UPLOADS = env.int("HOMEWORK_MAX_OPEN_UPLOADS", 10, minimum=1)
+HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY = env.size("HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY", 10 * 1024**3)
 # Empty means the binary shipped by the imageio-ffmpeg wheel; a set path must be executable.
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", "")
 if FFMPEG_BINARY and not (Path(FFMPEG_BINARY).is_file() and os.access(FFMPEG_BINARY, os.X_OK)):
     raise ImproperlyConfigured(f"FFMPEG_BINARY={FFMPEG_BINARY!r} is not an executable file.")
+# ffmpeg may run 60 s plus this many seconds per second of the probed video, never more than
+# FFMPEG_TIMEOUT_SECONDS.
 FFMPEG_TIMEOUT_SECONDS = env.int("FFMPEG_TIMEOUT_SECONDS", 3600, minimum=1)
+FFMPEG_TIMEOUT_PER_VIDEO_SECOND = env.int("FFMPEG_TIMEOUT_PER_VIDEO_SECOND", 4, minimum=1)
+# Video cost: the pipeline refuses (permanently, with the reason shown) what is over these, from
+# the probed headers, before converting anything.
+MEDIA_MAX_VIDEO_SECONDS = env.int("MEDIA_MAX_VIDEO_SECONDS", 15 * 60, minimum=1)
+MEDIA_MAX_VIDEO_PIXELS = env.int("MEDIA_MAX_VIDEO_PIXELS", 3840 * 2160, minimum=1)
+MEDIA_MAX_VIDEO_FPS = env.int("MEDIA_MAX_VIDEO_FPS", 60, minimum=1)
 # Where jobs put their temporary copies; empty means the system temp dir.
 MEDIA_WORK_DIR = env.str("MEDIA_WORK_DIR", "")
 
@@ -222,8 +239,15 @@ if HOMEWORK_UPLOAD_PART_SIZE < 5 * 1024 * 1024:
 # Background jobs: django.tasks on the database backend (see the jobs app).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Email: console by default, SMTP when EMAIL_BACKEND=smtp.
-_email_backend = env.choice("EMAIL_BACKEND", "console", ("console", "smtp", "locmem"))
+# Email: SMTP when EMAIL_BACKEND=smtp; console by default only in development. In production the
+# console would put password-reset and invitation links in the logs, so it must be chosen.
+_EMAIL_BACKENDS = ("console", "smtp", "locmem")
+if not DEBUG and not env.is_set("EMAIL_BACKEND"):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND must be set when DEBUG is off: smtp to send email (with EMAIL_HOST ...), or "
+        "console to write emails, with their password-reset and invitation links, to the log."
+    )
+_email_backend = env.choice("EMAIL_BACKEND", "console", _EMAIL_BACKENDS)
 _email_options: dict[str, object] = {}
 if _email_backend == "smtp":
     _email_options = {
@@ -248,6 +272,9 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies in front of the app, trusted to append the client's address to X-Forwarded-For
+# (academy/client.py): how many there are, or their networks. None by default: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT, TRUSTED_PROXY_NETWORKS = env.proxies("TRUSTED_PROXIES")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -273,6 +300,18 @@ if HOMEWORK_UPLOAD_CHUNK_SIZE > DATA_UPLOAD_MAX_MEMORY_SIZE:
 INCIDENT_MAX_REPORT_BYTES = env.size("INCIDENT_MAX_REPORT_BYTES", 64 * 1024)
 INCIDENT_RATE_LIMIT_PER_MINUTE = env.int("INCIDENT_RATE_LIMIT_PER_MINUTE", 30, minimum=1)
 INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE = env.int("INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE", 120, minimum=1)
+
+# Metrics (academy/metrics.py): Prometheus scrapes GET /metrics with this bearer token; without
+# one only a signed-in admin may read it. With several processes (gunicorn workers, job workers)
+# they all write their figures to PROMETHEUS_MULTIPROC_DIR, read by prometheus_client itself.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or unset: admins only).")
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if _metrics_dir and not (os.path.isdir(_metrics_dir) and os.access(_metrics_dir, os.W_OK)):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR must be an existing, writable directory; got {_metrics_dir!r}."
+    )
 
 # Logging: every line carries the request id; JSON lines when LOG_FORMAT=json.
 LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))

@@ -1,8 +1,7 @@
-from django.contrib import admin
 from django.urls import include, path
 
 import incidents.views
-from academy import health
+from academy import health, metrics
 
 handler400 = "academy.errors.bad_request"
 handler403 = "academy.errors.permission_denied"
@@ -11,6 +10,7 @@ handler500 = "academy.errors.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("api/incidents", incidents.views.ingest, name="incident_ingest"),
     path("", include("accounts.urls")),
     path("admin/", include("ui.urls")),
@@ -22,5 +22,4 @@ urlpatterns = [
     path("admin/insights/incidents/", include("incidents.urls")),
     path("portal/", include("homework.urls")),
     path("portal/", include("academics.portal_urls")),
-    path("django-admin/", admin.site.urls),
 ]

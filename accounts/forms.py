@@ -1,15 +1,11 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 from academics.models import Student
+from academy.client import client_ip
 from accounts import throttle
-
-
-def client_ip(request: Any) -> str:
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -18,7 +14,7 @@ class ThrottledLoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match an active account.",
-        "throttled": "Too many failed attempts. Please wait {minutes} minutes and try again.",
+        "throttled": "Too many failed attempts. Please wait {wait} and try again.",
     }
 
     def clean_username(self) -> str:
@@ -27,19 +23,18 @@ class ThrottledLoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = (self.data.get("username") or "").strip().lower()
-        ip = client_ip(self.request)
-        if throttle.is_locked(email, ip):
-            minutes = max(1, settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60)
+        ip = client_ip(self.request) or "unknown"
+        if throttle.LOGIN.is_locked(email, ip):
             self.throttled = True
             raise forms.ValidationError(
-                self.error_messages["throttled"].format(minutes=minutes), code="throttled"
+                self.error_messages["throttled"].format(wait=throttle.LOGIN.wait), code="throttled"
             )
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            throttle.record_failure(email, ip)
+            throttle.LOGIN.record(email, ip)
             raise
-        throttle.clear(email)
+        throttle.LOGIN.clear(email)
         return cleaned
 
 

@@ -37,7 +37,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
     is_active = models.BooleanField(default=True)
-    # is_staff only opens Django's own admin at /django-admin/; the product checks `role`.
+    # Kept from Django's user contract (createsuperuser sets it); nothing reads it: the product
+    # checks `role`, and Django's own admin is not installed.
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 

@@ -2,7 +2,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from academy.client import client_ip
 from academy.errors import NotFound
-from accounts import services
+from accounts import services, throttle
 from accounts.access import admin_required, login_required
 from accounts.forms import CustomerForm, ThrottledLoginForm
 from accounts.models import Role, User
@@ -53,6 +54,28 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/invitation.html"
     success_url = reverse_lazy("accounts:invite_done")
     post_reset_login = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Each request sends an email: so many per email and per client address a window (429)."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        email = str(form.cleaned_data["email"]).strip().lower()
+        ip = client_ip(self.request) or "unknown"
+        if throttle.PASSWORD_RESET.is_locked(email, ip):
+            form.add_error(
+                "email",
+                "Too many reset links were asked for this email or from your network. "
+                f"Please use the last one sent, or wait {throttle.PASSWORD_RESET.wait} and try again.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        throttle.PASSWORD_RESET.record(email, ip)
+        return super().form_valid(form)
 
 
 def _base_url(request: HttpRequest) -> str:

@@ -388,6 +388,7 @@ def main() -> int:
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_hex(32),
+        "EMAIL_BACKEND": "locmem",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",

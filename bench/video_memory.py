@@ -300,6 +300,7 @@ def main() -> int:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "academy.settings",
         "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghij",
+        "EMAIL_BACKEND": "locmem",
         "DATABASE_URL": f"sqlite:///{db}",
         "STORAGE_BACKEND": "s3",
         "S3_BUCKET": BUCKET,

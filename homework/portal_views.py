@@ -5,13 +5,14 @@ from typing import cast
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from academics.task_models import Task
 from academy.errors import NotFound
 from accounts.access import customer_required, get_visible_student, students_visible_to
 from accounts.models import User
-from homework import queries
+from homework import portal, queries
 from media import sniff
 from media.models import MediaVariant
 from media.streaming import serve_variant
@@ -19,14 +20,38 @@ from media.streaming import serve_variant
 
 @customer_required
 def portal_home(request: HttpRequest) -> HttpResponse:
-    students = students_visible_to(cast(User, request.user)).active().order_by("first_name")
-    return render(request, "homework/portal_home.html", {"students": students})
+    user = cast(User, request.user)
+    students = list(students_visible_to(user).active().order_by("first_name", "id"))
+    now = timezone.localtime()
+    greeting = "Good morning" if now.hour < 12 else "Good afternoon" if now.hour < 18 else "Good evening"
+    return render(
+        request,
+        "homework/portal_home.html",
+        {
+            "students": students,
+            "cards": portal.child_cards(students, today=now.date()),
+            "today": now.date(),
+            "greeting": greeting,
+            "first_name": (user.full_name or user.email).split()[0],
+        },
+    )
 
 
 @customer_required
 def portal_student(request: HttpRequest, student_id: int) -> HttpResponse:
     student = get_visible_student(cast(User, request.user), student_id)
-    return render(request, "homework/portal_student.html", {"student": student})
+    today = timezone.localdate()
+    return render(
+        request,
+        "homework/portal_student.html",
+        {"student": student, "page": portal.child_page(student, today=today), "today": today},
+    )
+
+
+def _chosen(request: HttpRequest, name: str) -> int | None:
+    """A preselection from the query string (the Tasks page's "Hand in" link); junk is ignored."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 @customer_required
@@ -39,6 +64,8 @@ def portal_homework(request: HttpRequest) -> HttpResponse:
         "homework/portal_homework.html",
         {
             "students": students,
+            "chosen_student": _chosen(request, "student"),
+            "chosen_task": _chosen(request, "task"),
             "tasks": Task.objects.assignments_for(students),
             "rows": queries.portal_homework(user),
             "allowed": sniff.allowed_summary(),
@@ -47,6 +74,18 @@ def portal_homework(request: HttpRequest) -> HttpResponse:
             "max_file": settings.MEDIA_MAX_FILE_BYTES,
         },
     )
+
+
+@customer_required
+@require_GET
+def portal_homework_card(request: HttpRequest, homework_id: int) -> HttpResponse:
+    """One homework's card in the Handed-in list: fetched when an upload completes, and polled
+    (every 2 s, by htmx) while a file is still processing; the answer stops the polling once
+    nothing is left to change."""
+    row = queries.portal_homework_card(cast(User, request.user), homework_id)
+    if row is None:
+        raise NotFound("homework_not_found", "We could not find that homework.")
+    return render(request, "homework/_portal_card.html", {"row": row})
 
 
 @customer_required

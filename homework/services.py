@@ -12,10 +12,13 @@ Upload protocol (JSON endpoints in homework/upload_views.py call these):
         sniffed and a disallowed type is refused at once, the partial file removed.
     upload_session_complete(*, actor, session)
         S3 multipart: completes from the store's own list of parts (checking they are equal).
-        HEAD confirms the size; media.services sniffs, checks limits, records the media item with
-        its original variant and dispatches ProcessVideoProof for a video.
+        S3 single PUT: the browser PUT to a staging key ("incoming/..."); it is copied server-side
+        to its final key and the staging object deleted, so a replayed PUT URL changes nothing
+        checked. HEAD of the final key confirms the size; media.services sniffs, checks limits,
+        records the media item with its original variant and dispatches ProcessVideoProof.
     upload_session_abort(*, actor, session)   removes temp chunks / aborts the multipart upload.
-    upload_sessions_expire(*, older_than)     cleanup for sessions a browser walked away from.
+    upload_sessions_expire(*, older_than)     cleanup for sessions a browser walked away from, and
+        for staging objects a late PUT left behind.
     homework_review(*, actor, homework, comment)   admin: audited.
 """
 
@@ -25,7 +28,7 @@ import logging
 import math
 import mimetypes
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -34,18 +37,23 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from academy.errors import Conflict, DomainError, NotFound
+from accounts.models import User
 from audit.services import record_event
 from homework.models import Homework, UploadSession
 from media import sniff, storage
+from media.filenames import clean_name
 
 if TYPE_CHECKING:
     from academics.models import Student
-    from accounts.models import User
     from media.models import MediaItem
 
 logger = logging.getLogger("homework.services")
 
 MAX_PARTS = 10_000  # the S3 limit on parts in one multipart upload
+# A single presigned PUT can be replayed until it expires, so the browser PUTs to a staging key and
+# "complete" copies the object (server-side) to its final key, which no URL handed out names.
+STAGING_PREFIX = "incoming/"
+PUT_URL_SECONDS = 15 * 60
 
 
 @dataclass
@@ -104,6 +112,44 @@ def _part_size(size: int) -> int:
     return base
 
 
+DAY = timedelta(hours=24)
+
+
+def _check_upload_caps(actor: User, name: str, size: int) -> None:
+    """Bound what one customer can have in flight and send per day: a clear 429 when over."""
+    from homework.queries import upload_usage
+
+    now = timezone.now()
+    usage = upload_usage(actor, since=now - DAY)
+    max_open = settings.HOMEWORK_MAX_OPEN_UPLOADS
+    if usage.open_sessions >= max_open:
+        raise DomainError(
+            "too_many_uploads",
+            f"You already have {usage.open_sessions} uploads in progress (the most at once is {max_open}). "
+            "Let them finish or cancel one, then add this file; unfinished uploads are cleared after a day.",
+            429,
+        )
+    max_bytes = int(settings.HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY)
+    if usage.bytes_since + size > max_bytes:
+        oldest = usage.oldest_counted_at or now
+        wait = max(60, int((oldest + DAY - now).total_seconds()))
+        raise DomainError(
+            "daily_upload_limit",
+            f"{name} ({filesizeformat(size)}) would take today's uploads past the daily limit of "
+            f"{filesizeformat(max_bytes)} ({filesizeformat(usage.bytes_since)} already sent in the last "
+            f"24 hours). Please try again in {_human_wait(wait)}.",
+            429,
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def _human_wait(seconds: int) -> str:
+    hours, minutes = divmod(max(1, round(seconds / 60)), 60)
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def upload_session_create(
     *,
     actor: User,
@@ -115,7 +161,7 @@ def upload_session_create(
     title: str = "",
     task_id: int | None = None,
 ) -> UploadPlan:
-    name = (name or "file").strip()[:255]
+    name = clean_name(name)  # no control or bidi characters in what pages and downloads show
     if size <= 0:
         raise DomainError("empty_file", f"{name} is empty.", 400)
     kind = _declared_kind(name, content_type)
@@ -124,6 +170,7 @@ def upload_session_create(
         raise NotFound("homework_not_found", "We could not find that homework.")
     if homework is not None and homework.status == Homework.Status.REVIEWED:
         raise Conflict("homework_reviewed", "This homework has already been reviewed; start a new one.")
+    _check_upload_caps(actor, name, size)  # before any storage call; again below, under a lock
     backend = storage.backend()
     key = storage.new_key("homework", name)
     upload_id = ""
@@ -131,9 +178,15 @@ def upload_session_create(
     if backend == "s3":
         part_size = _part_size(size)
         if size > part_size:
+            # A completed multipart upload takes no more parts, so its part URLs die with it.
             upload_id = storage.multipart_create(key, content_type=content_type or "application/octet-stream")
+        else:
+            key = STAGING_PREFIX + key
     try:
         with transaction.atomic():
+            # One customer's creates queue on their own row, so two tabs cannot both slip under a cap.
+            list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
+            _check_upload_caps(actor, name, size)
             if homework is None:
                 title = (title or "").strip()[:200]
                 if not title:
@@ -167,8 +220,19 @@ def upload_session_create(
         count = math.ceil(size / part_size)
         plan.part_urls = [storage.multipart_part_url(key, upload_id, n) for n in range(1, count + 1)]
     else:
-        plan.put_url = storage.presigned_put_url(key, content_type=content_type or "application/octet-stream")
+        plan.put_url = storage.presigned_put_url(
+            key, content_type=content_type or "application/octet-stream", expires=PUT_URL_SECONDS
+        )
     return plan
+
+
+def _is_staged(session: UploadSession) -> bool:
+    return session.storage_key.startswith(STAGING_PREFIX)
+
+
+def _final_key(session: UploadSession) -> str:
+    """Where the checked file lives: the staging key without its prefix, so a retry reuses it."""
+    return session.storage_key.removeprefix(STAGING_PREFIX)
 
 
 def _require_open(session: UploadSession) -> None:
@@ -191,6 +255,8 @@ def _remove_stored(session: UploadSession) -> None:
         if session.multipart_upload_id:
             storage.multipart_abort(session.storage_key, session.multipart_upload_id)
         storage.delete(session.storage_key)
+        if _is_staged(session):
+            storage.delete(_final_key(session))  # a copy a transient failure left behind
     except storage.StorageUnavailable:
         logger.warning("could not remove %s; the expiry sweep will retry", session.storage_key)
 
@@ -275,10 +341,19 @@ def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem
             UploadSession.objects.select_for_update().select_related("student", "homework").get(pk=session.pk)
         )
         _require_open(session)
+        key = _final_key(session)
         try:
             if session.multipart_upload_id:
                 _complete_multipart(session)
-            info = storage.stat(session.storage_key)  # a HEAD on S3: the store's word, not the browser's
+            if _is_staged(session):
+                try:
+                    storage.copy(session.storage_key, key)
+                except storage.ObjectMissing:
+                    raise DomainError(
+                        "upload_incomplete", f"{session.original_name} did not finish uploading.", 400
+                    ) from None
+            # Every check below reads the final key, which nothing the browser holds can write.
+            info = storage.stat(key)  # a HEAD on S3: the store's word, not the browser's
             if info.size != session.declared_size:
                 raise DomainError(
                     "size_mismatch",
@@ -289,7 +364,7 @@ def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem
             item = media_item_create_from_upload(
                 actor=actor,
                 student=session.student,
-                storage_key=session.storage_key,
+                storage_key=key,
                 original_name=session.original_name,
                 homework=session.homework,
             )
@@ -307,6 +382,11 @@ def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem
             )
     if refused is not None:
         raise refused
+    if _is_staged(session):
+        try:
+            storage.delete(session.storage_key)
+        except storage.StorageUnavailable:
+            logger.warning("could not remove the staging copy %s", session.storage_key)
     return item
 
 
@@ -331,7 +411,27 @@ def upload_sessions_expire(*, older_than: datetime) -> int:
         session.error_code = "expired"
         session.save(update_fields=["state", "error_code", "updated_at"])
         count += 1
+    _sweep_late_puts(older_than=older_than)
     return count
+
+
+def _sweep_late_puts(*, older_than: datetime) -> None:
+    """Remove what a PUT replayed after "complete" left at a closed session's staging key.
+
+    Its URL expired long before `older_than`, so nothing can come back after this. The window is
+    two hours wide so that an hourly sweep sees each session twice; deleting is idempotent. (A
+    bucket lifecycle rule on "incoming/" is the backstop when the scheduler was down longer.)
+    """
+    closed = UploadSession.objects.filter(
+        storage_key__startswith=STAGING_PREFIX,
+        created_at__gte=older_than - timedelta(hours=2),
+        created_at__lt=older_than,
+    ).exclude(state=UploadSession.State.OPEN)
+    for key in closed.values_list("storage_key", flat=True):
+        try:
+            storage.delete(key)
+        except storage.StorageUnavailable:
+            logger.warning("could not remove the staging key %s; the next sweep will retry", key)
 
 
 @transaction.atomic

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from academics.task_models import Task
 from academy.errors import DomainError, NotFound
+from academy.metrics import count_outcome
 from accounts.access import customer_required, get_visible_student
 from accounts.models import User
 from homework import services
+from homework.metrics import UPLOADS_COMPLETED, UPLOADS_REFUSED, UPLOADS_STARTED
 from homework.models import Homework, UploadSession
 
 
@@ -64,6 +66,7 @@ def _status(session: UploadSession, **extra: Any) -> dict[str, Any]:
     }
 
 
+@count_outcome(UPLOADS_STARTED, UPLOADS_REFUSED)
 @customer_required
 @require_POST
 def upload_create(request: HttpRequest) -> JsonResponse:
@@ -100,6 +103,7 @@ def upload_status(request: HttpRequest, session_id: int) -> JsonResponse:
     return JsonResponse(_status(_session(request, session_id)))
 
 
+@count_outcome(None, UPLOADS_REFUSED)
 @customer_required
 @require_POST
 def upload_chunk(request: HttpRequest, session_id: int) -> JsonResponse:
@@ -116,6 +120,7 @@ def upload_chunk(request: HttpRequest, session_id: int) -> JsonResponse:
     return JsonResponse(_status(session))
 
 
+@count_outcome(UPLOADS_COMPLETED, UPLOADS_REFUSED)
 @customer_required
 @require_POST
 def upload_complete(request: HttpRequest, session_id: int) -> JsonResponse:

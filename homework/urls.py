@@ -7,6 +7,7 @@ urlpatterns = [
     path("", portal_views.portal_home, name="home"),
     path("students/<int:student_id>/", portal_views.portal_student, name="student"),
     path("homework/", portal_views.portal_homework, name="homework"),
+    path("homework/<int:homework_id>/card/", portal_views.portal_homework_card, name="homework_card"),
     path("homework/files/<int:variant_id>/", portal_views.portal_file, name="file"),
     path("homework/uploads/", upload_views.upload_create, name="upload_create"),
     path("homework/uploads/<int:session_id>/", upload_views.upload_status, name="upload_status"),

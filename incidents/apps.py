@@ -9,7 +9,10 @@ class IncidentsConfig(AppConfig):
         from django.tasks.signals import task_finished
 
         from academy.errors import error_response
+        from academy.metrics import register_collector
         from incidents import capture
+        from incidents.metrics import IncidentsCollector
 
         error_response.connect(capture.on_error_response, dispatch_uid="incidents.error_response")
         task_finished.connect(capture.on_task_finished, dispatch_uid="incidents.task_finished")
+        register_collector(IncidentsCollector())

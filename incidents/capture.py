@@ -14,6 +14,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest
 from django.tasks import TaskResultStatus
 
+from academy.client import client_ip
 from academy.errors import error_payload
 from academy.request_id import get_request_id
 from incidents.grouping import route_for_url
@@ -51,10 +52,6 @@ def _exception_text(exc: BaseException | None) -> tuple[str, str, str]:
     kind = f"{type(exc).__module__}.{type(exc).__qualname__}".removeprefix("builtins.")
     text = "".join(tb.format_exception(exc))
     return clean(kind, SHORT_CHARS), clean(str(exc)), clean(text, TRACEBACK_CHARS)
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def on_error_response(
@@ -110,7 +107,7 @@ def _capture_error_response(
         traceback=traceback,
         user_agent=clean(request.headers.get("User-Agent", ""), 500),
         request_id=getattr(request, "request_id", "") or "",
-        client_ip=_client_ip(request),
+        client_ip=client_ip(request),
         entities=_entities_from_kwargs(match.kwargs if match is not None else {}),
     )
     try:

@@ -1,13 +1,14 @@
 """The hub's list filters, parsed once from the query string (bad values are ignored)."""
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from academy.query import parse_date, parse_int
 from incidents.models import (
     ENTITY_KINDS,
     ActorType,
@@ -18,13 +19,6 @@ from incidents.models import (
     Source,
     Status,
 )
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -81,9 +75,10 @@ class HubFilters:
             )
         if self.route:
             incidents = incidents.filter(route__icontains=self.route)
-        if self.status_code.isdigit():
-            incidents = incidents.filter(status_code=int(self.status_code))
-        since, until = _date(self.since), _date(self.until)
+        status_code = parse_int(self.status_code, minimum=100, maximum=599)
+        if status_code is not None:
+            incidents = incidents.filter(status_code=status_code)
+        since, until = parse_date(self.since), parse_date(self.until)
         tz = timezone.get_current_timezone()
         if since:
             incidents = incidents.filter(last_seen__gte=datetime.combine(since, time.min, tz))

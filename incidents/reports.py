@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from academy.client import client_ip
 from academy.errors import DomainError
 from incidents.grouping import route_for_url
 from incidents.models import ENTITY_KINDS, Source
@@ -162,6 +163,6 @@ def to_capture(report: dict[str, Any], request: HttpRequest) -> Capture:
         breadcrumbs=[clean(b, SHORT_CHARS) for b in report["breadcrumbs"]],
         user_agent=clean(request.headers.get("User-Agent", ""), 500),
         request_id=report["request_id"],
-        client_ip=request.META.get("REMOTE_ADDR") or None,
+        client_ip=client_ip(request),
         entities=report["entities"],
     )

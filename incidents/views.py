@@ -6,21 +6,26 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from academy.client import client_ip
 from academy.errors import DomainError, Forbidden, NotFound
+from academy.metrics import count_outcome
 from accounts.access import admin_required
 from accounts.models import User
-from incidents import ratelimit, reports, services
+from incidents import inbox, ratelimit, reports, services
 from incidents.filters import HubFilters
+from incidents.metrics import REPORTS_ACCEPTED, REPORTS_REFUSED
 from incidents.models import Incident, IncidentStatusChange, Occurrence, OccurrenceEntity, PendingReport
 from incidents.sparkline import sparklines
 from incidents.tasks import nudge_grouping
 from jobs import queries as job_queries
 
 
+@count_outcome(REPORTS_ACCEPTED, REPORTS_REFUSED)
 @require_POST
 def ingest(request: HttpRequest) -> JsonResponse:
     """POST /api/incidents: one browser report. CSRF is enforced by the middleware."""
@@ -34,11 +39,13 @@ def ingest(request: HttpRequest) -> JsonResponse:
         length = 0
     if length > limit:
         raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
-    user_id, ip = cast(int, user.pk), request.META.get("REMOTE_ADDR")
+    user_id, ip = cast(int, user.pk), client_ip(request)
     try:
         report = reports.validate(_parse(request, limit))
     except reports.InvalidReport:
-        ratelimit.check(user_id=user_id, ip=ip)  # invalid reports count against the limit too
+        # Invalid reports count against the limit too; a refusal past it rolls its count back.
+        with transaction.atomic(using=inbox.alias()):
+            ratelimit.check(user_id=user_id, ip=ip)
         raise
     services.browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
     nudge_grouping()
@@ -60,6 +67,14 @@ def _parse(request: HttpRequest, limit: int) -> Any:
             "invalid_json",
             f"The report is not valid JSON: {exc.args[0] if exc.args else exc}.",
             details={"fields": {"body": f"not valid JSON ({exc})"}},
+        ) from None
+    except RecursionError:
+        # 60,000 "[" fit in the size limit and exhaust the decoder's recursion: a refusal like
+        # any other invalid report (and counted as one by the caller), not a server error.
+        raise reports.InvalidReport(
+            "invalid_json",
+            "The report is nested too deeply to read.",
+            details={"fields": {"body": "nested too deeply"}},
         ) from None
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from jobs import lifecycle
+from jobs.metrics import job_finished
 from jobs.models import WorkerProcess
 
 
@@ -64,10 +65,13 @@ def reap_stuck_jobs(*, now: datetime | None = None) -> list[Reaped]:
     _, stuck = running_jobs_split(now)
     reaped = []
     rows: dict[str, Any] = {
-        str(pk): ids for pk, ids in DBTaskResult.objects.filter(pk__in=stuck).values_list("id", "worker_ids")
+        str(pk): (ids, task_path)
+        for pk, ids, task_path in DBTaskResult.objects.filter(pk__in=stuck).values_list(
+            "id", "worker_ids", "task_path"
+        )
     }
     for job_id in stuck:
-        worker_ids = rows.get(job_id) or []
+        worker_ids, task_path = rows.get(job_id) or ([], "")
         worker_id = worker_ids[-1] if worker_ids else "?"
         worker = WorkerProcess.objects.filter(worker_id=worker_id).first()
         where = (
@@ -84,5 +88,6 @@ def reap_stuck_jobs(*, now: datetime | None = None) -> list[Reaped]:
                 worker_lost=True,
             ),
         )
+        job_finished(task_path, "worker_lost")
         reaped.append(Reaped(job_id=job_id, worker_id=worker_id, retry_job_id=retry_id))
     return reaped

@@ -1,6 +1,5 @@
 """Admin > Insights > Jobs: tabs, filters, workers, chart, detail and the re-run/delete actions."""
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.errors import Conflict, DomainError, wants_json
+from academy.query import EARLIEST, LATEST, parse_date
 from accounts.access import admin_required
 from jobs import queries, services
 
@@ -23,13 +23,13 @@ def _filters(request: HttpRequest) -> queries.Filters:
     tab = request.GET.get("tab", "pending")
     if tab not in queries.TABS:
         tab = "pending"
-    day = None
     raw_day = request.GET.get("date", "").strip()
-    if raw_day:
-        try:
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            raise DomainError("invalid_date", f"{raw_day[:20]!r} is not a date; use YYYY-MM-DD.") from None
+    day = parse_date(raw_day)
+    if raw_day and day is None:
+        raise DomainError(
+            "invalid_date",
+            f"“{raw_day[:20]}” is not a date from {EARLIEST} to {LATEST}; use YYYY-MM-DD.",
+        )
     return queries.Filters(
         tab=tab,
         task=request.GET.get("task", "").strip(),

@@ -37,6 +37,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 
 from jobs import lifecycle
 from jobs.forkserver import ForkServer, ForkServerGone
+from jobs.metrics import job_finished
 from jobs.models import WorkerProcess
 from jobs.runtime import Limits, hostname, mib, tree_rss
 
@@ -329,6 +330,18 @@ class Worker:
         self.server.forget(child.pid)
         self.done += 1
         job = child.job
+        outcome = (
+            "memory_limit"
+            if child.killed_reason
+            else "died"
+            if result is None
+            else "succeeded"
+            if result["ok"]
+            else "failed"
+        )
+        job_finished(
+            job.task_path, outcome, seconds=time.monotonic() - child.started, peak_rss=child.peak_rss
+        )
         if child.killed_reason:
             self.record_failure(
                 job.pk,

@@ -31,6 +31,9 @@ from media.models import MediaItem, MediaVariant
 logger = logging.getLogger("media.pipeline")
 
 MAX_W, MAX_H = 1280, 720
+# ffmpeg gets this long plus FFMPEG_TIMEOUT_PER_VIDEO_SECOND for each second of video: start-up
+# and a loaded machine cost time even for a one-second clip.
+FFMPEG_TIMEOUT_FLOOR_SECONDS = 60
 
 
 class VideoRejected(DomainError):
@@ -45,10 +48,11 @@ class VideoRejected(DomainError):
 @dataclass(frozen=True)
 class Probe:
     duration: float
-    width: int
+    width: int  # as displayed: a phone's 90° display matrix swaps the coded width and height
     height: int
     video_codec: str
     has_audio: bool
+    fps: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,47 @@ def ffmpeg_binary() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-def probe(path: Path) -> Probe:
-    """Read the container headers with PyAV: at least one video stream and a positive duration."""
+def _human_seconds(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
+    return " ".join(p for p in parts if p) or "0 s"
+
+
+def _check_limits(duration: float, width: int, height: int, fps: float) -> None:
+    """Refuse, before any decoding, what would cost more than the academy allows (permanent)."""
+    max_seconds = settings.MEDIA_MAX_VIDEO_SECONDS
+    if duration > max_seconds:
+        raise VideoRejected(
+            f"This video is {_human_seconds(duration)} long; videos may be at most "
+            f"{_human_seconds(max_seconds)}. Please send a shorter clip."
+        )
+    max_pixels = settings.MEDIA_MAX_VIDEO_PIXELS
+    if width * height > max_pixels:
+        raise VideoRejected(
+            f"This video's picture is {width}\N{MULTIPLICATION SIGN}{height} ({width * height / 1e6:.1f} megapixels); "
+            f"the limit is {max_pixels / 1e6:.1f} megapixels. Please record at a lower resolution."
+        )
+    max_fps = settings.MEDIA_MAX_VIDEO_FPS
+    if fps > max_fps * 1.01:  # variable frame rates average a little over their nominal rate
+        raise VideoRejected(
+            f"This video has {fps:.0f} frames per second; at most {max_fps} are accepted. "
+            "Please record at a normal frame rate (not slow motion)."
+        )
+
+
+def ffmpeg_timeout(duration: float) -> float:
+    """How long ffmpeg may take: follows the probed duration, never above FFMPEG_TIMEOUT_SECONDS."""
+    allowed = FFMPEG_TIMEOUT_FLOOR_SECONDS + settings.FFMPEG_TIMEOUT_PER_VIDEO_SECOND * duration
+    return float(min(settings.FFMPEG_TIMEOUT_SECONDS, allowed))
+
+
+def probe(path: Path, *, limits: bool = True) -> Probe:
+    """Read the container headers with PyAV: at least one video stream and a positive duration.
+
+    With `limits`, a video over MEDIA_MAX_VIDEO_SECONDS / _PIXELS / _FPS is refused from its
+    headers, before a frame is decoded. Width and height are the displayed ones (rotation applied).
+    """
     import av
 
     try:
@@ -87,12 +130,18 @@ def probe(path: Path) -> Probe:
             width, height = int(ctx.width or 0), int(ctx.height or 0)
             if not width or not height:
                 raise VideoRejected("This video has no picture size; it may be damaged.")
+            rate = video.average_rate or video.guessed_rate
+            fps = float(rate) if rate else 0.0
+            if limits:
+                _check_limits(duration, width, height, fps)
             # Decoding one frame proves the stream is real, not just plausible headers.
             try:
-                next(container.decode(video=0))
+                frame = next(container.decode(video=0))
             except StopIteration:
                 raise VideoRejected("This video has no frames; it may be incomplete.") from None
-            return Probe(duration, width, height, str(ctx.name or ""), bool(container.streams.audio))
+            if round(frame.rotation) % 180 == 90:  # a portrait phone video stored sideways
+                width, height = height, width
+            return Probe(duration, width, height, str(ctx.name or ""), bool(container.streams.audio), fps)
     except VideoRejected:
         raise
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
@@ -101,7 +150,7 @@ def probe(path: Path) -> Probe:
         ) from exc
 
 
-def _run_ffmpeg(args: list[str], workdir: Path, what: str) -> None:
+def _run_ffmpeg(args: list[str], workdir: Path, what: str, *, timeout: float) -> None:
     log = workdir / f"{what}.log"
     with open(log, "wb") as stderr:
         try:
@@ -110,13 +159,13 @@ def _run_ffmpeg(args: list[str], workdir: Path, what: str) -> None:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
-                timeout=settings.FFMPEG_TIMEOUT_SECONDS,
+                timeout=timeout,
                 check=False,
                 cwd=workdir,
             )
         except subprocess.TimeoutExpired:
             raise VideoRejected(
-                f"Converting this video took longer than {settings.FFMPEG_TIMEOUT_SECONDS} seconds; it was stopped."
+                f"Converting this video took longer than {_human_seconds(max(1.0, timeout))}; it was stopped."
             ) from None
     if completed.returncode != 0:
         with open(log, "rb") as f:
@@ -141,6 +190,8 @@ def transcode(src: Path, dst: Path, info: Probe, workdir: Path) -> None:
         [
             "-xerror",
             "-i", str(src),
+            # Headers can understate the length: never convert more than the limit allows.
+            "-t", str(settings.MEDIA_MAX_VIDEO_SECONDS),
             "-map", "0:v:0",
             "-vf", SCALE,
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
@@ -152,6 +203,7 @@ def transcode(src: Path, dst: Path, info: Probe, workdir: Path) -> None:
         ],
         workdir,
         "transcode",
+        timeout=ffmpeg_timeout(info.duration),
     )  # fmt: skip
 
 
@@ -161,6 +213,7 @@ def make_poster(web: Path, dst: Path, duration: float, workdir: Path) -> None:
         ["-ss", at, "-i", str(web), "-frames:v", "1", "-q:v", "3", "-threads", "2", "-y", str(dst)],
         workdir,
         "poster",
+        timeout=ffmpeg_timeout(min(duration, 1.0)),
     )
 
 
@@ -199,7 +252,7 @@ def media_optimise(*, item_id: int) -> OptimiseResult:
             storage.download_to_path(original.storage_key, src)
             info = probe(src)
             transcode(src, web, info, work)
-            web_info = probe(web)
+            web_info = probe(web, limits=False)  # ours: scaled down, cut at the duration limit
             make_poster(web, poster, web_info.duration, work)
             poster_w, poster_h = _image_size(poster)
             web_key = _variant_key(original.storage_key, "web", "mp4")
@@ -265,10 +318,12 @@ def _record_variants(
     MediaItem.objects.filter(pk=item_id).update(
         duration_seconds=info.duration, width=info.width, height=info.height
     )
+    # The original's facts are the probe's (display dimensions); its checksum only if unknown.
+    MediaVariant.objects.filter(pk=original_id).update(
+        codec=info.video_codec, width=info.width, height=info.height
+    )
     if original_sha:
-        MediaVariant.objects.filter(pk=original_id, checksum_sha256="").update(
-            checksum_sha256=original_sha, codec=info.video_codec, width=info.width, height=info.height
-        )
+        MediaVariant.objects.filter(pk=original_id, checksum_sha256="").update(checksum_sha256=original_sha)
     return True
 
 

@@ -37,6 +37,7 @@ from django.db import transaction
 from academy.errors import Conflict, DomainError
 from audit.services import record_event
 from media import jobstate, sniff, storage
+from media.filenames import clean_name
 from media.models import MediaItem, MediaVariant
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def media_item_create_from_upload(
                 homework=homework,
                 student=student,
                 uploader=actor,
-                original_name=original_name[:255],
+                original_name=clean_name(original_name),
                 kind=kind,
                 content_type=content_type,
                 size_bytes=info.size,

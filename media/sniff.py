@@ -42,9 +42,17 @@ ALLOWED_TYPES: dict[str, Kind] = {
 _LABELS = "videos (MP4, MOV, WebM, MKV), images (JPEG, PNG, GIF, WebP, HEIC), documents (PDF, Word, PowerPoint, Excel, ODT, plain text)"
 
 
+def _video_length() -> str:
+    minutes, seconds = divmod(int(settings.MEDIA_MAX_VIDEO_SECONDS), 60)
+    if minutes and not seconds:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{int(settings.MEDIA_MAX_VIDEO_SECONDS)} seconds"
+
+
 def allowed_summary() -> str:
     return (
-        f"Allowed: {_LABELS}. Videos up to {filesizeformat(settings.MEDIA_MAX_VIDEO_BYTES)}, "
+        f"Allowed: {_LABELS}. Videos up to {filesizeformat(settings.MEDIA_MAX_VIDEO_BYTES)} "
+        f"and {_video_length()} long, "
         f"other files up to {filesizeformat(settings.MEDIA_MAX_FILE_BYTES)}."
     )
 

@@ -19,6 +19,7 @@ Keys
 Transfer (streaming, file on disk <-> object)
     download_to_path(key, path) -> None            stream an object to a local file
     upload_from_path(path, key, *, content_type) -> None
+    copy(src_key, dst_key) -> None                 server-side copy on S3 (no bytes through us)
     delete(key) -> None                            missing objects are fine (idempotent)
     exists(key) -> bool
     stat(key) -> ObjectInfo(key, size, content_type)   HEAD; raises ObjectMissing
@@ -26,7 +27,7 @@ Transfer (streaming, file on disk <-> object)
 
 Playback
     open_range(key, start=0, end=None) -> Iterator[bytes]   ranged read, `end` inclusive
-    presigned_get_url(key, *, expires=3600, filename=None, content_type=None) -> str | None
+    presigned_get_url(key, *, expires=3600, filename=None, content_type=None, attachment=False) -> str | None
         a time-limited URL on S3 (the browser then ranges against the bucket); None locally.
     (media/streaming.py builds HTTP responses with Range support on top of these.)
 
@@ -60,6 +61,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
+from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 
 from academy.errors import DomainError, NotFound
@@ -235,6 +237,34 @@ def upload_from_path(path: str | os.PathLike[str], key: str, *, content_type: st
         raise StorageUnavailable(f"The file store stored {saved!r} instead of {key!r}.")
 
 
+def copy(src_key: str, dst_key: str) -> None:
+    """Copy an object inside the store, replacing `dst_key`; on S3 the bytes never pass through us.
+
+    Uploads use it to move a browser's upload to a key no presigned URL names (homework/services.py).
+    """
+    if is_s3():
+        try:
+            s3_client().copy(
+                {"Bucket": s3_bucket(), "Key": src_key}, s3_bucket(), dst_key, Config=transfer_config()
+            )
+        except Exception as exc:
+            raise _s3_error(exc, src_key) from exc
+        return
+    storage = _local_storage()
+    try:
+        with storage.open(src_key, "rb") as src:
+            if storage.exists(dst_key):
+                storage.delete(dst_key)
+            saved = storage.save(dst_key, File(src, name=dst_key))
+    except FileNotFoundError as exc:
+        raise ObjectMissing(src_key) from exc
+    except OSError as exc:
+        raise StorageUnavailable() from exc
+    if saved != dst_key:
+        storage.delete(saved)
+        raise StorageUnavailable(f"The file store stored {saved!r} instead of {dst_key!r}.")
+
+
 def delete(key: str) -> None:
     """Delete an object; deleting a missing one is not an error."""
     if is_s3():
@@ -324,15 +354,25 @@ def _iter_file(handle: IO[bytes], start: int, end: int | None, chunk: int) -> It
 
 
 def presigned_get_url(
-    key: str, *, expires: int = 3600, filename: str | None = None, content_type: str | None = None
+    key: str,
+    *,
+    expires: int = 3600,
+    filename: str | None = None,
+    content_type: str | None = None,
+    attachment: bool = False,
 ) -> str | None:
-    """A time-limited GET URL on S3 (the browser ranges against it); None on the local backend."""
+    """A time-limited GET URL on S3 (the browser ranges against it); None on the local backend.
+
+    `filename` should already be safe (media.filenames.download_name); the header is built the
+    way Django builds it, ASCII-only (RFC 6266 `filename*` for other characters).
+    """
     if not is_s3():
         return None
     params: dict[str, Any] = {"Bucket": s3_bucket(), "Key": key}
-    if filename:
-        safe = get_valid_filename(filename) or "file"
-        params["ResponseContentDisposition"] = f'inline; filename="{safe}"'
+    if filename or attachment:
+        params["ResponseContentDisposition"] = (
+            content_disposition_header(attachment, filename or "file") or "inline"
+        )
     if content_type:
         params["ResponseContentType"] = content_type
     return str(s3_client().generate_presigned_url("get_object", Params=params, ExpiresIn=expires))

@@ -3,7 +3,8 @@
     serve_variant(request, variant, *, download=False) -> HttpResponse
 
 Local backend: a StreamingHttpResponse with `Accept-Ranges` and 206 partial content for a
-`Range: bytes=a-b` request. S3 backend: a redirect to a short-lived presigned URL (the browser
+`Range: bytes=a-b` request. Either way the file name is cleaned and its extension follows the
+sniffed type (media/filenames.py), and only video and images are served inline. S3 backend: a redirect to a short-lived presigned URL (the browser
 then ranges against the bucket itself). Access checks are the caller's: the homework app uses
 it for customers' own files, media for admins.
 """
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.utils.http import content_disposition_header
 
 from media import storage
+from media.filenames import download_name, plays_inline
 from media.models import MediaVariant
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -22,13 +24,21 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 def serve_variant(
     request: HttpRequest, variant: MediaVariant, *, download: bool = False
 ) -> HttpResponse | StreamingHttpResponse:
-    name = (
+    # The customer's name, cleaned, with an extension that matches the sniffed content; only what
+    # the app plays itself (video, images) opens in the browser, anything else is a download.
+    name = download_name(
         variant.item.original_name
         if variant.role == MediaVariant.Role.ORIGINAL
-        else variant.storage_key.rsplit("/", 1)[-1]
+        else variant.storage_key.rsplit("/", 1)[-1],
+        variant.content_type,
     )
+    attachment = download or not plays_inline(variant.content_type)
     url = storage.presigned_get_url(
-        variant.storage_key, expires=900, filename=name, content_type=variant.content_type
+        variant.storage_key,
+        expires=900,
+        filename=name,
+        content_type=variant.content_type,
+        attachment=attachment,
     )
     if url is not None:
         return HttpResponseRedirect(url)
@@ -55,6 +65,6 @@ def serve_variant(
     response["Accept-Ranges"] = "bytes"
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Disposition"] = content_disposition_header(download, name) or ""
+    response["Content-Disposition"] = content_disposition_header(attachment, name) or ""
     response["Cache-Control"] = "private, max-age=300"
     return response

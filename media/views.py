@@ -1,6 +1,5 @@
 """Admin > Insights > Media: every media item, its variants and derived state; optimise actions."""
 
-from datetime import date
 from typing import cast
 
 from django.core.paginator import Paginator
@@ -9,17 +8,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.errors import NotFound
+from academy.query import parse_date
 from accounts.access import admin_required
 from media import queries, services
 from media.models import MediaItem, MediaVariant
 from media.streaming import serve_variant
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _get_item(media_id: int) -> MediaItem:
@@ -44,8 +37,8 @@ def insights(request: HttpRequest) -> HttpResponse:
     rows = queries.insights_rows(
         state=filters["state"],
         kind=filters["kind"],
-        date_from=_date(filters["date_from"]),
-        date_to=_date(filters["date_to"]),
+        date_from=parse_date(filters["date_from"]),
+        date_to=parse_date(filters["date_to"]),
         sort=filters["sort"],
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))

@@ -18,3 +18,13 @@ os.environ.setdefault("EMAIL_BACKEND", "locmem")
 _VAR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var")
 os.makedirs(_VAR, exist_ok=True)
 os.environ.setdefault("SQLITE_TEST_NAME", os.path.join(_VAR, f"test-{os.getpid()}.sqlite3"))
+
+# Metrics in multiprocess mode, as deployed: this process and the workers tests start write their
+# figures to one fresh directory per pytest process, so /metrics adds them up (academy/metrics.py).
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    import shutil
+
+    _METRICS = os.path.join(_VAR, f"metrics-{os.getpid()}")
+    shutil.rmtree(_METRICS, ignore_errors=True)
+    os.makedirs(_METRICS)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _METRICS

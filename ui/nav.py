@@ -11,6 +11,7 @@ class NavEntry:
     label: str
     url_name: str
     icon: str
+    also: tuple[str, ...] = ()  # paths under this entry that are not under its URL
 
 
 ADMIN_NAV: list[tuple[str, list[NavEntry]]] = [
@@ -41,7 +42,7 @@ ADMIN_NAV: list[tuple[str, list[NavEntry]]] = [
 ]
 
 PORTAL_NAV: list[NavEntry] = [
-    NavEntry("My students", "portal:home", "users"),
+    NavEntry("My students", "portal:home", "users", also=("/portal/students/",)),
     NavEntry("Lessons", "portal_academic:lessons", "calendar"),
     NavEntry("Tasks", "portal_academic:tasks", "check-square"),
     NavEntry("Homework", "portal:homework", "file"),
@@ -56,7 +57,11 @@ def _resolve(entries: list[NavEntry], current_path: str) -> list[dict[str, objec
         except NoReverseMatch:
             continue
         # The portal home is "/portal/", a prefix of every portal page: match it exactly.
-        active = current_path == url or (url.count("/") > 2 and current_path.startswith(url))
+        active = (
+            current_path == url
+            or (url.count("/") > 2 and current_path.startswith(url))
+            or current_path.startswith(entry.also)
+        )
         resolved.append({"label": entry.label, "url": url, "icon": entry.icon, "active": active})
     return resolved
 

@@ -79,3 +79,36 @@ def test_portal_lessons_query_count_is_pinned(parent_client, make_lesson, studen
     with CaptureQueriesContext(connection) as second:
         parent_client.get(url)
     assert len(second.captured_queries) == len(first.captured_queries) <= 6
+
+
+@time_machine.travel("2026-03-10 12:00 +00:00", tick=False)
+def test_mark_done_and_undo_return_to_the_page_they_were_on(
+    admin, parent_client, other_parent_client, student
+):
+    task_services.task_create(
+        actor=admin,
+        title="Times tables",
+        students=[student],
+        start_date=date(2026, 3, 10),
+        recurrence=Recurrence.DAILY,
+    )
+    instance = TaskInstance.objects.get()
+    done = reverse("portal_academic:task_done", kwargs={"instance_id": instance.pk})
+    undo = reverse("portal_academic:task_undo", kwargs={"instance_id": instance.pk})
+    child_page = f"/portal/students/{student.pk}/"
+    response = parent_client.post(done, {"next": child_page})
+    assert response.status_code == 302 and response["Location"] == child_page
+    instance.refresh_from_db()
+    assert instance.status == "done"
+    assert other_parent_client.post(undo, HTTP_ACCEPT="application/json").status_code == 404
+    response = parent_client.post(undo, {"next": "https://elsewhere.example/"})
+    assert response["Location"] == reverse("portal_academic:tasks")  # never off-site
+    instance.refresh_from_db()
+    assert instance.status == "todo" and instance.completed_at is None
+    page = parent_client.get(reverse("portal_academic:tasks")).content.decode()
+    assert "is to do again for Sam Student" in page and done in page
+
+
+def test_a_childs_page_is_under_my_students_in_the_menu():
+    active = [e["label"] for e in portal_navigation("/portal/students/7/") if e["active"]]
+    assert active == ["My students"]

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def _gone(session: UploadSession) -> bool:
     if session.backend == "s3":
         uploads = storage.s3_client().list_multipart_uploads(Bucket=storage.s3_bucket()).get("Uploads", [])
-        return not storage.exists(session.storage_key) and not uploads
+        keys = {session.storage_key, services._final_key(session)}
+        return not any(storage.exists(key) for key in keys) and not uploads
     return not storage.exists(session.storage_key)
 
 

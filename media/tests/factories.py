@@ -35,15 +35,34 @@ def ffmpeg(*args: str) -> None:
     )
 
 
-def make_video(path: Path, size: str, *, audio: bool, seconds: str = "1", faststart: bool = True) -> Path:
-    """A short lavfi test pattern (H.264, optional AAC sine) at `size` ("WxH")."""
-    inputs = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate=10:duration={seconds}"]
+def make_video(
+    path: Path,
+    size: str,
+    *,
+    audio: bool,
+    seconds: str = "1",
+    faststart: bool = True,
+    rate: int = 10,
+    rotation: int = 0,
+) -> Path:
+    """A short lavfi test pattern (H.264, optional AAC sine) coded at `size` ("WxH").
+
+    `rotation` adds a display matrix (as a phone does when held upright): the picture stays
+    coded at `size` and players turn it by that many degrees.
+    """
+    inputs = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}:duration={seconds}"]
     if audio:
         inputs += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
     encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     encode += ["-c:a", "aac", "-b:a", "64k"] if audio else []
     encode += ["-movflags", "+faststart"] if faststart else []
-    ffmpeg(*inputs, *encode, "-shortest", str(path))
+    if not rotation:
+        ffmpeg(*inputs, *encode, "-shortest", str(path))
+        return path
+    coded = path.with_name(f"coded-{path.name}")
+    ffmpeg(*inputs, *encode, "-shortest", str(coded))
+    ffmpeg("-display_rotation", str(rotation), "-i", str(coded), "-c", "copy", str(path))
+    coded.unlink()
     return path
 
 

@@ -188,3 +188,24 @@ def test_web_variant_is_web_ready(local_storage, videos, work_dir, tmp_path, par
         assert container.streams.video[0].codec_context.pix_fmt == "yuv420p"
         audio = container.streams.audio[0].codec_context
         assert audio.name == "aac" and audio.channels == 2
+
+
+@pytest.mark.parametrize("rotation", [90, -90])
+def test_a_phone_video_records_its_display_dimensions(
+    local_storage, tmp_path, work_dir, parent, student, admin_client, rotation
+):
+    from media.tests.factories import make_video
+
+    phone = make_video(tmp_path / "phone.mp4", "1280x720", audio=True, rotation=rotation)
+    item = stored_video(path=phone, student=student, uploader=parent)
+
+    process_video_proof.call(item.pk)
+
+    item.refresh_from_db()
+    variants = {v.role: v for v in item.variants.all()}
+    assert (item.width, item.height) == (720, 1280)  # as it plays, not as it is coded
+    assert (variants["original"].width, variants["original"].height) == (720, 1280)
+    assert (variants["web"].width, variants["web"].height) == (720, 1280)
+    assert (variants["poster"].width, variants["poster"].height) == (720, 1280)
+    page = admin_client.get(f"/admin/insights/media/{item.pk}/").content.decode()
+    assert "720\N{MULTIPLICATION SIGN}1280" in page and "1280\N{MULTIPLICATION SIGN}720" not in page

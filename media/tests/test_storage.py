@@ -46,6 +46,23 @@ def test_round_trip(any_storage, blob, tmp_path):
     assert not storage.exists(key)
 
 
+def test_copy_replaces_the_target_and_leaves_the_source(any_storage, blob, tmp_path):
+    src, dst = storage.new_key("test", "a.bin"), storage.new_key("test", "b.bin")
+    storage.upload_from_path(blob, src, content_type="video/mp4")
+    (tmp_path / "old.bin").write_bytes(b"old")
+    storage.upload_from_path(tmp_path / "old.bin", dst, content_type="video/mp4")
+
+    storage.copy(src, dst)
+
+    assert storage.stat(dst).size == blob.stat().st_size == storage.stat(src).size
+    if any_storage == "s3":
+        assert storage.stat(dst).content_type == "video/mp4"
+    storage.download_to_path(dst, tmp_path / "copied.bin")
+    assert (tmp_path / "copied.bin").read_bytes() == blob.read_bytes()
+    with pytest.raises(ObjectMissing):
+        storage.copy("nope/missing.bin", dst)
+
+
 def test_missing_objects(any_storage, tmp_path):
     with pytest.raises(ObjectMissing):
         storage.stat("nope/missing.mp4")

@@ -30,7 +30,7 @@ def test_admin_opens_every_navigation_entry_and_customer_sees_own_students(page,
     page.get_by_role("button", name="Log out").click()
     login(User.objects.get(email="parent@demo.academy"), "demo-pass-2026")
     assert page.url.endswith("/portal/")
-    names = page.locator("table tbody td a").all_inner_texts()
+    names = page.locator(".child-card h2").all_inner_texts()  # a card per child
     assert sorted(names) == ["Alice Andrews", "Ben Andrews"]
     assert "Chloe Brown" not in page.content()
     response = page.goto("/admin/academic/students/")

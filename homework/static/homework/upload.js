@@ -106,7 +106,7 @@
       });
     }).then(function (result) {
       ui.bar.value = 100;
-      ui.state.textContent = result.kind === "video" ? "Uploaded · processing" : "Uploaded";
+      ui.state.textContent = result.kind === "video" ? "Handed in · processing" : "Handed in";
       ui.li.setAttribute("data-state", "done");
       ui.cancel.hidden = true;
     });
@@ -136,11 +136,83 @@
     }
   }
 
+  function humanSize(bytes) {
+    var units = ["B", "KB", "MB", "GB"], size = bytes, i = 0;
+    while (size >= 1024 && i < units.length - 1) { size /= 1024; i++; }
+    return i === 0 ? size + " B" : size.toFixed(1) + " " + units[i];
+  }
+
+  function joinNames(names) {
+    if (names.length < 2) return names.join("");
+    return names.slice(0, -1).join(", ") + " and " + names[names.length - 1];
+  }
+
+  // The files chosen (by the picker or dropped), named with their sizes inside the drop zone.
+  function showChosen(form) {
+    var list = form.querySelector("[data-role=chosen]");
+    if (!list) return;
+    list.textContent = "";
+    Array.prototype.forEach.call(form.elements["files"].files || [], function (file) {
+      var li = document.createElement("li");
+      li.textContent = file.name + " · " + humanSize(file.size);
+      list.appendChild(li);
+    });
+  }
+
+  function setUpDropzone(form) {
+    var zone = form.querySelector("[data-dropzone]");
+    var input = form.elements["files"];
+    if (!zone || !input) return;
+    var depth = 0;
+    zone.addEventListener("dragenter", function (e) { e.preventDefault(); depth++; zone.classList.add("is-over"); });
+    zone.addEventListener("dragover", function (e) { e.preventDefault(); if (e.dataTransfer) e.dataTransfer.dropEffect = "copy"; });
+    zone.addEventListener("dragleave", function () { depth = Math.max(0, depth - 1); if (!depth) zone.classList.remove("is-over"); });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      depth = 0;
+      zone.classList.remove("is-over");
+      if (e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files.length) {
+        input.files = e.dataTransfer.files;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+    input.addEventListener("change", function () { showChosen(form); });
+  }
+
+  // The handed-in homework's card, fresh from the server, at the top of the "Handed in" list (or
+  // in place of its older self). While a video is processing the card polls itself (htmx).
+  function showCard(form, homeworkId) {
+    var url = form.getAttribute("data-card-url").replace(/\/0\/card\/$/, "/" + homeworkId + "/card/");
+    return fetch(url, { headers: { "Accept": "text/html" }, credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.text();
+    }).then(function (html) {
+      var box = document.getElementById("handed-in");
+      var holder = document.createElement("div");
+      holder.innerHTML = html.trim();
+      var card = holder.firstElementChild;
+      var old = box.querySelector('[data-entity="homework:' + homeworkId + '"]');
+      if (old) old.replaceWith(card); else box.insertBefore(card, box.firstElementChild);
+      var empty = box.querySelector("[data-role=nothing-yet]");
+      if (empty) empty.hidden = true;
+      if (window.htmx) window.htmx.process(card);
+      return card;
+    });
+  }
+
+  function chosenLabel(select) {
+    var option = select && select.selectedOptions ? select.selectedOptions[0] : null;
+    return option && option.value ? option.textContent : "";
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("homework-upload");
     if (!form) return;
     var list = document.getElementById("upload-list");
     var formError = form.querySelector("[data-role=form-error]");
+    var message = document.querySelector("[data-role=handed-in-message]");
+    var submit = form.querySelector("button[type=submit]");
+    setUpDropzone(form);
     // The task picker offers only the chosen student's tasks.
     var studentSelect = form.elements["student"], taskSelect = form.elements["task"];
     function showTasksOfStudent() {
@@ -160,9 +232,15 @@
       var task = form.elements["task"];
       if (!form.elements["title"].value.trim() && !(task && task.value)) { formError.textContent = "Pick one of the student's tasks or give the homework a title."; formError.hidden = false; return; }
       if (!files.length) { formError.textContent = "Choose at least one file."; formError.hidden = false; return; }
+      // What is being handed in, as the person chose it (the form is reset once it is done).
+      var title = form.elements["title"].value.trim() || chosenLabel(task);
+      var studentName = chosenLabel(studentSelect);
+      message.hidden = true;
+      list.querySelectorAll('.upload-item[data-state="done"]').forEach(function (li) { li.remove(); });
+      submit.disabled = true;
       form._homework = null;
       var jobs = files.map(function (file) {
-        var job = { file: file, ui: row(list, file), cancelled: false };
+        var job = { file: file, ui: row(list, file), cancelled: false, done: false };
         job.ui.cancel.addEventListener("click", function () {
           job.cancelled = true;
           if (job.xhr) job.xhr.abort();
@@ -173,9 +251,32 @@
       jobs.reduce(function (prev, job) {
         return prev.then(function () {
           if (job.cancelled) return fail(form, job, null);
-          return uploadOne(form, job.file, job).catch(function (err) { fail(form, job, err); });
+          return uploadOne(form, job.file, job).then(function () { job.done = true; })
+            .catch(function (err) { fail(form, job, err); });
         });
-      }, Promise.resolve()).then(function () { form.elements["files"].value = ""; });
+      }, Promise.resolve()).then(function () {
+        submit.disabled = false;
+        var done = jobs.filter(function (j) { return j.done; }).map(function (j) { return j.file.name; });
+        var failed = jobs.length - done.length;
+        if (!done.length) return;  // every file says why beside it; the form keeps what was chosen
+        var text = "Handed in “" + title + "” for " + studentName + ": " + joinNames(done) + ".";
+        if (failed) text += " " + failed + (failed === 1 ? " file was" : " files were") + " not handed in; see below.";
+        message.textContent = text;
+        message.hidden = false;
+        // No duplicate one click away: the form starts afresh (the student stays chosen).
+        form.elements["title"].value = "";
+        if (task) task.value = "";
+        form.elements["files"].value = "";
+        showChosen(form);
+        var homeworkId = form._homework;
+        form._homework = null;
+        return showCard(form, homeworkId).then(function () {
+          // The card now shows these files; their progress rows have said all they had to say.
+          jobs.forEach(function (j) { if (j.done) j.ui.li.remove(); });
+        }).catch(function () {
+          message.textContent = text + " Reload the page to see it in the list.";
+        });
+      });
     });
   });
 })();

@@ -40,10 +40,21 @@
     });
     var toggle = document.querySelector("[data-nav-toggle]");
     var sidebar = document.getElementById("sidebar");
+    // On a narrow screen the menu is a drawer: a backdrop and a close button (and Escape) close it.
     if (toggle && sidebar) {
-      toggle.addEventListener("click", function () {
-        var open = sidebar.classList.toggle("open");
+      var setOpen = function (open) {
+        sidebar.classList.toggle("open", open);
+        document.body.classList.toggle("nav-open", open);
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        var close = sidebar.querySelector("[data-nav-close]");
+        if (open && close) close.focus();
+      };
+      toggle.addEventListener("click", function () { setOpen(!sidebar.classList.contains("open")); });
+      document.querySelectorAll("[data-nav-close]").forEach(function (el) {
+        el.addEventListener("click", function () { setOpen(false); toggle.focus(); });
+      });
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && sidebar.classList.contains("open")) { setOpen(false); toggle.focus(); }
       });
     }
     // <button data-confirm-dialog="id"> opens the <dialog id="id"> confirmation.
