@@ -14,7 +14,7 @@ connections, S3 unreachable for --outage seconds.
 
 Then the people stop, the queue drains, and the invariants are checked against the database
 (bench/soak_checks.py); each is printed with its figure, then throughput, latency per kind of
-request outside the fault windows, and how long each fault took to recover from. The exit
+request outside the fault windows, how long each fault took to recover from, and whether /metrics agrees with the database. The exit
 status is 1 if an invariant failed.
 
     .venv/bin/python bench/soak.py                                   # 5 minutes, the full cast
@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 import psutil
+import soak_metrics
 import soak_platform as platform_
 from soak_checks import Checks, Verdict
 from soak_faults import Injector
@@ -158,6 +159,7 @@ def main() -> int:
     tag = "".join(secrets.choice(string.ascii_uppercase) for _ in range(6))
     var = Path(tempfile.mkdtemp(prefix="academy-soak-"))
     (var / "work").mkdir()
+    (var / "metrics").mkdir()
     ports = [args.port_base + n if args.port_base else free_port() for n in range(1, 5)]
     print(
         f"soak {tag}: {args.duration:.0f} s, {args.parents} parents, {args.admins} admins, "
@@ -239,6 +241,8 @@ def soak(
     print(f"queue drained in {drained:.0f} s", flush=True)
 
     verdicts = checks.all(unexpected_exits=monitor.unexpected, peak_job_rss=monitor.peak_job_rss)
+    kills = sum(1 for f in injector.faults if f.kind == "worker" and "job" in f.detail)
+    verdicts.append(soak_metrics.agree(checks, ledger, bases, platform_.METRICS_TOKEN, kills))
     print_report(args, checks, ledger, injector, verdicts, traffic_seconds, drained, started)
     failed = [v for v in verdicts if not v.ok]
     print(
@@ -301,5 +305,4 @@ def print_report(
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     sys.exit(main())

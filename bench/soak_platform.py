@@ -23,6 +23,7 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PASSWORD = "soak-pass-2026-long"
 BUCKET = "academy-soak"
 MEMORY_LIMIT = "512M"
+METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
 @dataclass
@@ -101,6 +102,7 @@ def base_env(*, database_url: str, var: Path, s3_endpoint: str) -> dict[str, str
         "VAR_DIR": str(var),
         "MEDIA_WORK_DIR": str(var / "work"),
         "LOG_LEVEL": "WARNING",
+        "EMAIL_BACKEND": "console",
         "STORAGE_BACKEND": "s3",
         "S3_BUCKET": BUCKET,
         "S3_ENDPOINT_URL": s3_endpoint,
@@ -113,6 +115,9 @@ def base_env(*, database_url: str, var: Path, s3_endpoint: str) -> dict[str, str
         "HOMEWORK_UPLOAD_PART_SIZE": "5M",
         # A lost worker's job is seen as stuck after this long (the reaper runs every minute).
         "JOBS_STALE_AFTER_SECONDS": "15",
+        # One machine: every process counts into one directory, /metrics adds them all up.
+        "PROMETHEUS_MULTIPROC_DIR": str(var / "metrics"),
+        "METRICS_TOKEN": METRICS_TOKEN,
         # The soak's browsers report from one address: the limiter is not what it measures.
         "INCIDENT_RATE_LIMIT_PER_MINUTE": "100000",
         "INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE": "100000",
