@@ -103,6 +103,9 @@ def base_env(*, database_url: str, var: Path, s3_endpoint: str) -> dict[str, str
         "MEDIA_WORK_DIR": str(var / "work"),
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "console",
+        # Persistent connections, as production runs (bench/incidents.py likewise): a terminated
+        # connection then lingers in every process until it is noticed, the harder case.
+        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
         "STORAGE_BACKEND": "s3",
         "S3_BUCKET": BUCKET,
         "S3_ENDPOINT_URL": s3_endpoint,
