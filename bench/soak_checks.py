@@ -282,15 +282,18 @@ class Checks:
         for fault in faults:
             if fault.kind == "worker" and "job" in fault.detail:
                 row = self.q(
-                    f"SELECT extract(epoch FROM j.started_at), i.attempt FROM jobs_jobinfo i JOIN {JOBS} j ON j.id = i.job_id "
-                    "WHERE i.previous_id = %s",
+                    f"SELECT extract(epoch FROM j.enqueued_at), extract(epoch FROM j.started_at), i.attempt "
+                    f"FROM jobs_jobinfo i JOIN {JOBS} j ON j.id = i.job_id WHERE i.previous_id = %s",
                     fault.detail["job"],
                 )
-                took = (
-                    f"{row[0][0] - fault.start:.1f} s (attempt {row[0][1]})"
-                    if row and row[0][0]
-                    else "NOT RETRIED"
-                )
+                if row and row[0][1]:
+                    queued, running, attempt = row[0]
+                    took = (
+                        f"{running - fault.start:.1f} s (attempt {attempt}; the reaper put it back after "
+                        f"{queued - fault.start:.1f} s, then it waited {running - queued:.1f} s for a free worker)"
+                    )
+                else:
+                    took = "NOT RETRIED"
                 lines.append(f"worker kill -9 mid video job -> job running again: {took}")
             elif fault.kind == "worker":
                 lines.append(f"worker kill -9: skipped ({fault.detail['skipped']})")
