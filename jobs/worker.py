@@ -44,7 +44,7 @@ from jobs.runtime import Limits, hostname, mib, tree_rss
 logger = logging.getLogger("jobs.worker")
 
 HEARTBEAT_SECONDS = 5.0
-RECONNECT_ATTEMPTS = 10  # one a second: a database failover or restart takes a few seconds
+RECONNECT_ATTEMPTS = 10  # 0.1 s, 0.2 s, ... apart: about 5 s, as long as a failover or restart takes
 
 
 def lost_connection(exc: Exception) -> bool:
