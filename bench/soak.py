@@ -59,7 +59,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="per gunicorn instance")
     parser.add_argument("--rounds", type=int, default=3, help="faults of each kind")
     parser.add_argument("--outage", type=float, default=10, help="seconds S3 stays unreachable")
-    parser.add_argument("--drain-timeout", type=float, default=300)
+    parser.add_argument("--drain-timeout", type=float, default=600)
     parser.add_argument(
         "--port-base",
         type=int,

@@ -135,7 +135,9 @@ class Parent(Person):
                 self.call("portal", "GET", "/portal/")
             # Every kind of file in turn, each parent starting elsewhere: a short run sees them all.
             self.upload(self.samples[(self.offset + self.count) % len(self.samples)])
-            self.think(1.0, 3.0)
+            # A parent picks the next file: about what three job workers on two shared CPUs
+            # keep up with (faster, the queue only grows and the run measures the backlog).
+            self.think(2.0, 6.0)
 
     def upload(self, sample: Sample) -> None:
         self.count += 1
