@@ -108,13 +108,20 @@ def agree(checks: Checks, ledger: Ledger, bases: list[str], token: str, worker_k
                 ),
             )
         )
-    lost_answers = sum(1 for k, _, _, status in ledger.requests if k == "upload complete" and status in (0, 500, 502, 503))
+    lost_answers = sum(
+        1 for k, _, _, status in ledger.requests if k == "upload complete" and status in (0, 500, 502, 503)
+    )
     slack = {"video jobs succeeded": worker_kills, "uploads completed": -lost_answers}
+
     def allowed(name: str, gap: float) -> bool:
         limit = slack.get(name, 0)
         return 0 <= gap <= limit if limit >= 0 else limit <= gap <= 0
 
-    wrong = [f"{name}: /metrics {got:.0f}, database {want:.0f}" for name, got, want in pairs if not allowed(name, got - want)]
+    wrong = [
+        f"{name}: /metrics {got:.0f}, database {want:.0f}"
+        for name, got, want in pairs
+        if not allowed(name, got - want)
+    ]
     counted_then_killed = [
         f"{name}: /metrics {got:.0f}, database {want:.0f} (a commit and its count parted by a fault)"
         for name, got, want in pairs
