@@ -86,7 +86,12 @@ if not DATABASE_URL.startswith(("sqlite://", "postgres://", "postgresql://")):
         "DATABASE_URL must start with sqlite:// or postgres:// (postgresql://); "
         f"got {DATABASE_URL.split(':', 1)[0]!r}."
     )
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env.int("DB_CONN_MAX_AGE", 0, minimum=0))
+# Health checks: a persistent connection (DB_CONN_MAX_AGE > 0) is pinged before a request reuses
+# it, so one the server dropped (failover, restart, pg_terminate_backend) is replaced instead of
+# failing that request with a 500 (found by bench/soak.py). No cost while DB_CONN_MAX_AGE is 0.
+_db = dj_database_url.parse(
+    DATABASE_URL, conn_max_age=env.int("DB_CONN_MAX_AGE", 0, minimum=0), conn_health_checks=True
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] and _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)

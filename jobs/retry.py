@@ -9,7 +9,10 @@
 or, for a task defined elsewhere: `retry_policy(process_video_proof, max_attempts=5, ...)`.
 
 A failed attempt is retried when its exception is an instance of one of `transient` and the
-attempt number is below `max_attempts`. A job whose worker was lost (killed, machine gone) is
+attempt number is below `max_attempts`. A lost database connection (django.db's OperationalError
+or InterfaceError: a failover, a restart, pg_terminate_backend) is transient for every task with
+a policy, whatever its `transient`: the job did not fail, its database went away under it. A
+job whose worker was lost (killed, machine gone) is
 retried whenever its task has a policy, up to `max_attempts`. Without a policy a task is never
 retried. The delay before attempt n+1 is backoff_base * 2**(n-1) seconds, capped at backoff_max,
 times a random factor in [1 - jitter, 1] so that failed siblings do not retry in lockstep.
@@ -39,11 +42,16 @@ class RetryPolicy:
     def is_transient(self, exception_mro: Iterable[str]) -> bool:
         """`exception_mro`: dotted paths of the exception's classes (the child sends them)."""
         names = set(exception_mro)
+        if names & CONNECTION_LOST:
+            return True
         return any(f"{cls.__module__}.{cls.__qualname__}" in names for cls in self.transient)
 
     def allows_attempt(self, attempt: int) -> bool:
         return attempt < self.max_attempts
 
+
+# Dotted paths as the job process reports them (its exception's MRO).
+CONNECTION_LOST = frozenset({"django.db.utils.OperationalError", "django.db.utils.InterfaceError"})
 
 POLICIES: dict[str, RetryPolicy] = {}
 

@@ -23,11 +23,12 @@ import selectors
 import signal
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from django.db import OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django.tasks.signals import task_started
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -43,6 +44,33 @@ from jobs.runtime import Limits, hostname, mib, tree_rss
 logger = logging.getLogger("jobs.worker")
 
 HEARTBEAT_SECONDS = 5.0
+RECONNECT_ATTEMPTS = 10  # 0.1 s, 0.2 s, ... apart: about 5 s, as long as a failover or restart takes
+
+
+def lost_connection(exc: Exception) -> bool:
+    """The database went away under us (failover, restart, pg_terminate_backend): not SQLite's
+    "database is locked", which the claim treats as "nothing to claim now"."""
+    if isinstance(exc, InterfaceError):
+        return True
+    return isinstance(exc, OperationalError) and not is_locked_database_exception(exc)
+
+
+def reconnecting[T](what: str, call: Callable[[], T], attempts: int = RECONNECT_ATTEMPTS) -> T:
+    """Run `call`; while the database connection is lost, reconnect and run it again.
+
+    Only for calls that are safe to repeat: a claim is one transaction, and a result is recorded
+    on condition of the status it expects, so a try that committed before its answer was lost
+    changes nothing the second time."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except (InterfaceError, OperationalError) as exc:
+            if not lost_connection(exc) or attempt == attempts:
+                raise
+            logger.warning("%s: database connection lost (%s); reconnecting", what, str(exc).strip())
+            connections.close_all()
+            time.sleep(min(1.0, 0.1 * attempt))
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -181,11 +209,14 @@ class Worker:
         finally:
             if self.server is not None:
                 self.server.stop()
-            WorkerProcess.objects.filter(worker_id=self.worker_id).update(
-                stopped_at=timezone.now(),
-                stop_reason=reason,
-                last_heartbeat=timezone.now(),
-                jobs_done=self.done,
+            reconnecting(
+                "stop",
+                lambda: WorkerProcess.objects.filter(worker_id=self.worker_id).update(
+                    stopped_at=timezone.now(),
+                    stop_reason=reason,
+                    last_heartbeat=timezone.now(),
+                    jobs_done=self.done,
+                ),
             )
             logger.info("worker %s %s after %d jobs", self.worker_id, reason, self.done)
         return self.done
@@ -198,6 +229,17 @@ class Worker:
         return jobs
 
     def claim(self) -> DBTaskResult | None:
+        """The next ready job, claimed for this worker; None when there is none (or the database
+        stays out of reach: the loop polls again, the worker does not die of a database blip)."""
+        try:
+            return reconnecting("claim", self._claim_once)
+        except (InterfaceError, OperationalError) as exc:
+            if not lost_connection(exc):
+                raise
+            logger.error("claim: the database is still out of reach; polling again")
+            return None
+
+    def _claim_once(self) -> DBTaskResult | None:
         jobs = self.ready_jobs()
         try:
             with exclusive_transaction(jobs.db):
@@ -297,11 +339,17 @@ class Worker:
             if result["ok"]
             else "failed"
         )
+        self.record_result(child, result, status)
+        # Counted once recorded: a worker killed in between leaves no count the database lacks.
         job_finished(
             job.task_path, outcome, seconds=time.monotonic() - child.started, peak_rss=child.peak_rss
         )
+
+    def record_result(self, child: Child, result: dict[str, Any] | None, status: int | None) -> None:
+        """Record how the child's job ended: success, its exception, death or the memory limit."""
+        job = child.job
         if child.killed_reason:
-            lifecycle.record_failure(
+            self.record_failure(
                 job.pk,
                 lifecycle.Failure(
                     exception_class_path=lifecycle.MEMORY_CLASS,
@@ -320,7 +368,7 @@ class Worker:
             else:
                 how = f"exit code {os.waitstatus_to_exitcode(status)}"
             reason = f"the job process ended with {how} before reporting a result"
-            lifecycle.record_failure(
+            self.record_failure(
                 job.pk,
                 lifecycle.Failure(
                     exception_class_path="jobs.errors.JobProcessDied",
@@ -330,9 +378,9 @@ class Worker:
                 ),
             )
         elif result["ok"]:
-            lifecycle.record_success(job, result["value"])
+            reconnecting("record success", lambda: lifecycle.record_success(job, result["value"]))
         else:
-            lifecycle.record_failure(
+            self.record_failure(
                 job.pk,
                 lifecycle.Failure(
                     exception_class_path=result["class"],
@@ -342,6 +390,9 @@ class Worker:
                     peak_rss=child.peak_rss or None,
                 ),
             )
+
+    def record_failure(self, job_id: Any, failure: lifecycle.Failure) -> None:
+        reconnecting("record failure", lambda: lifecycle.record_failure(job_id, failure))
 
     def release_all(self) -> None:
         """Stop the children now and put their jobs back in the queue for another worker."""

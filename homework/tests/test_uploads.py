@@ -113,6 +113,31 @@ def test_s3_multipart_with_equal_parts(s3_storage, settings, parent_client, stud
     assert session.media_item.size_bytes == len(data)
 
 
+def test_s3_multipart_completed_by_a_try_whose_answer_was_lost_is_confirmed_on_retry(
+    s3_storage, settings, parent_client, student
+):
+    """Found by bench/soak.py: S3 went away while the app completed a multipart upload; the store
+    had completed it, the app saw an error (503) and the browser retried; the retry found no
+    multipart upload (404) and removed the file, so the parent's upload was lost."""
+    settings.HOMEWORK_UPLOAD_PART_SIZE = 5 * 1024 * 1024
+    data = PDF + os.urandom(6 * 1024 * 1024)
+    plan = create(parent_client, student, "scan.pdf", len(data), "application/pdf").json()
+    send_bytes(parent_client, plan, data)
+    session = UploadSession.objects.get()
+    parts = storage.s3_client().list_parts(
+        Bucket=storage.s3_bucket(), Key=session.storage_key, UploadId=session.multipart_upload_id
+    )["Parts"]
+    storage.multipart_complete(  # the first try's completion, whose answer never came back
+        session.storage_key,
+        session.multipart_upload_id,
+        [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts],
+    )
+    response = complete(parent_client, plan)
+    assert response.status_code == 200, response.content
+    assert storage.stat(session.storage_key).size == len(data)
+    assert UploadSession.objects.get().media_item.size_bytes == len(data)
+
+
 def test_s3_multipart_missing_part_is_refused_and_aborted(s3_storage, settings, parent_client, student):
     settings.HOMEWORK_UPLOAD_PART_SIZE = 5 * 1024 * 1024
     data = PDF + os.urandom(6 * 1024 * 1024)

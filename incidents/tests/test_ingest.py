@@ -335,6 +335,51 @@ def test_reports_another_run_claims_first_are_grouped_once(admin_client, monkeyp
     assert not PendingReport.objects.exists()
 
 
+def test_a_stored_report_is_accepted_even_if_its_grouping_run_cannot_be_asked_for(admin_client, monkeypatch):
+    """Found by bench/soak.py: the database dropped the connection between storing the report
+    and asking for its grouping run; the 500 made the browser send it again, recorded twice."""
+    from django.db import OperationalError
+
+    from incidents import views
+
+    def cut(*args):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(views, "nudge_grouping", cut)
+    assert post_report(admin_client, report(), group=False).status_code == 202
+    monkeypatch.undo()
+    assert pending_reports_group().reports == 1 and Occurrence.objects.count() == 1
+
+
+def test_a_run_colliding_with_another_keeps_the_reports_that_run_did_not_record(admin_client, monkeypatch):
+    """Found by bench/soak.py on PostgreSQL: two runs read overlapping batches, the other one
+    recorded only the first report (it had read fewer) and committed while this one was
+    inserting; this run's batch failed on the unique key, and it removed its whole batch from
+    the inbox, so accepted reports never became occurrences."""
+    from incidents import services
+
+    for n in range(3):
+        post_report(admin_client, report(entities=[f"student:{n}"]), group=False)
+    read, recorded_already = services._pending_batch, services._recorded_already
+
+    def not_committed_yet(keys):  # what this run saw before the other run's commit
+        monkeypatch.setattr(services, "_recorded_already", recorded_already)
+        return set()
+
+    def read_then_collide(size):
+        batch = read(size)  # this run has read all three
+        monkeypatch.setattr(services, "_pending_batch", read)
+        assert pending_reports_group(limit=1).reports == 1  # another run records the first only
+        monkeypatch.setattr(services, "_recorded_already", not_committed_yet)
+        return batch
+
+    monkeypatch.setattr(services, "_pending_batch", read_then_collide)
+    pending_reports_group()
+    pending_reports_group()  # the next run (each second reports arrive, and every minute)
+    assert Occurrence.objects.count() == 3 and Incident.objects.get().occurrence_count == 3
+    assert not PendingReport.objects.exists()
+
+
 def test_a_report_recorded_before_it_left_the_inbox_is_not_recorded_again(admin_client, monkeypatch):
     from incidents import services
 

@@ -63,6 +63,37 @@ def flaky(fail_times: int = 1) -> int:
     return tries
 
 
+@retry_policy(max_attempts=3, backoff_base=0.0, transient=(FlakyStorageError,))
+@task
+def cut_off_once() -> int:
+    """Loses its database connection on the first attempt, as pg_terminate_backend or a database
+    failover does to a running job; its policy names only storage errors as transient."""
+    from django.db import OperationalError
+
+    from audit.models import AuditEvent
+
+    with transaction.atomic():
+        record_event(actor="test", action="test.cut_off", kind="test", entity_id=0)
+    tries = AuditEvent.objects.filter(action="test.cut_off").count()
+    if tries == 1:
+        raise OperationalError("terminating connection due to administrator command")
+    return tries
+
+
+@task
+def cut_database_connections() -> int:
+    """pg_terminate_backend of every other connection to this database, the worker's among them
+    (PostgreSQL only): what a failover or an operator does to a running deployment."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return int(cursor.fetchone()[0])
+
+
 @retry_policy(max_attempts=2)
 @task
 def slow_retryable(seconds: float = 30) -> None:

@@ -42,6 +42,18 @@ def test_a_transient_failure_is_retried_and_every_attempt_is_kept():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_lost_database_connection_is_retried_for_any_task_with_a_policy():
+    """Found by bench/soak.py: pg_terminate_backend mid video job failed it for good, leaving
+    the video unprocessed with "OperationalError: terminating connection" as its reason."""
+    first = dispatch(t.cut_off_once, key="cut:1")
+    run_inline()
+    chain = job_detail(first.job_id).chain
+    assert [(a.attempt, a.status) for a in chain] == [(1, "FAILED"), (2, "SUCCESSFUL")]
+    assert chain[0].reason == "OperationalError: terminating connection due to administrator command"
+    assert not policy_for(t.boom.module_path)  # without a policy nothing is retried, as before
+
+
+@pytest.mark.django_db(transaction=True)
 def test_retries_stop_at_max_attempts():
     first = dispatch(t.flaky, 10)
     run_inline()
