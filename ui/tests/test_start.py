@@ -116,7 +116,7 @@ def test_personas(admin_client, parent_client, other_parent_client, anon_client)
 
 
 def test_query_count_is_pinned(admin_client, busy_academy, django_assert_num_queries):
-    # session + user, lessons 1, homework 1, incidents 1, jobs 3 (workers, running, counts),
-    # media 3 (eligible ids, their job states, storage figures)
-    with django_assert_num_queries(11):
+    # session + user, lessons 1, homework 1, incidents 1, jobs 3 (workers, running, failed count),
+    # media 2 (storage figures, eligible items)
+    with django_assert_num_queries(10):
         admin_client.get(URL)
