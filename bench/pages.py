@@ -185,9 +185,10 @@ def _fill(n: int, big: int) -> dict[str, float]:
         (
             "incidents",
             "INSERT INTO incidents_incident (fingerprint, source, level, title, route, method, status_code,"
-            " error_code, message, status, first_seen, last_seen, occurrence_count) SELECT 'fp' || i,"
+            " error_code, message, latest_message, triage_reason, status, first_seen, last_seen,"
+            " occurrence_count) SELECT 'fp' || i,"
             " CASE WHEN i % 2 = 0 THEN 'browser' ELSE 'backend' END, 'error', 'Failure ' || i, '/r/' ||"
-            f" (i % 50), 'GET', 500, 'e' || (i % 40), 'm', CASE WHEN i % 4 = 0 THEN 'resolved' ELSE 'open'"
+            f" (i % 50), 'GET', 500, 'e' || (i % 40), 'm', 'm', '', CASE WHEN i % 4 = 0 THEN 'resolved' ELSE 'open'"
             f" END, {d.ts('i * 600')}, {d.ts('i * 60')}, 1 FROM bench_n WHERE i <= {n}",
         ),
         (
