@@ -379,11 +379,12 @@ def main() -> int:
         )
     for actual, floor, pipe in results:
         ratio = pipe["wall"] / floor["wall"]
-        verdict(
-            ratio <= 1.2,
-            f"{actual / MB:.0f} MB: job {pipe['wall']:.1f} s <= 1.2 x floor {floor['wall']:.1f} s (x{ratio:.2f})",
-        )
-    if args.smoke:  # tiny inputs prove the bench runs; their timings are no verdict
+        text = f"{actual / MB:.0f} MB: job {pipe['wall']:.1f} s <= 1.2 x floor {floor['wall']:.1f} s (x{ratio:.2f})"
+        if args.smoke:  # a second's clip is mostly process start-up: its timing is no verdict
+            print(f"not judged at smoke sizes: {text}")
+        else:
+            verdict(ratio <= 1.2, text)
+    if args.smoke:  # tiny inputs prove the bench runs
         return 0
     return 0 if ok else 1
 
