@@ -61,6 +61,7 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
         self,
         *,
         student_id: int | None = None,
+        student_name: str = "",
         tutor: str = "",
         start: date | None = None,
         end: date | None = None,
@@ -68,6 +69,14 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
         qs = self
         if student_id:
             qs = qs.filter(students__id=student_id)
+        if student_name:
+            # A lesson once, however many of its students the name matches (no join, no duplicates).
+            from academics.models import Student
+
+            named = Student.objects.named(student_name).values("pk")
+            qs = qs.filter(
+                pk__in=Lesson.students.through.objects.filter(student__in=named).values("lesson_id")
+            )
         if tutor:
             qs = qs.filter(tutor__icontains=tutor)
         tz = timezone.get_current_timezone()

@@ -47,8 +47,11 @@ def _lesson(lesson_id: int) -> Lesson:
 
 @admin_required
 def lesson_list(request: HttpRequest) -> HttpResponse:
+    student_id = parse_int(request.GET.get("student"), minimum=1)
+    student_name = request.GET.get("student_name", "").strip()[:100]
     filters = {
-        "student_id": parse_int(request.GET.get("student"), minimum=1),
+        "student_id": student_id,
+        "student_name": student_name,
         "tutor": request.GET.get("tutor", "").strip(),
         "start": parse_date(request.GET.get("from")),
         "end": parse_date(request.GET.get("to")),
@@ -71,10 +74,32 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
         "needs_attendance": needs_attendance,
         "default_view": not any(filters.values()) and not needs_attendance,
         "now": timezone.now(),
-        "students": Student.objects.active().order_by("last_name", "first_name"),
+        "student_name": student_name or _student_name(student_id),
         "deleted": services.deleted_lesson_events()[:10],
     }
     return render(request, "academics/lesson_list.html", context)
+
+
+def _student_name(student_id: int | None) -> str:
+    """The name a link's ?student=<id> stands for, shown in the filter's name box."""
+    student = Student.objects.filter(pk=student_id).first() if student_id else None
+    return student.full_name if student else ""
+
+
+# Suggestions while typing a name in the Schedules filter: a handful, never every student.
+SUGGESTIONS = 8
+
+
+@admin_required
+def student_suggestions(request: HttpRequest) -> HttpResponse:
+    """The filter's datalist options for what has been typed so far (htmx swaps them in)."""
+    text = request.GET.get("student_name", "").strip()[:100]
+    students = (
+        Student.objects.active().named(text).order_by("last_name", "first_name", "id")[:SUGGESTIONS]
+        if text
+        else []
+    )
+    return render(request, "academics/_student_suggestions.html", {"students": students})
 
 
 @admin_required

@@ -14,6 +14,13 @@ class StudentQuerySet(models.QuerySet["Student"]):
             Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(school_year__icontains=text)
         )
 
+    def named(self, text: str) -> "StudentQuerySet":
+        """Students whose first or last name holds every word typed: "ali smi" finds Alice Smith."""
+        qs = self
+        for word in text.split()[:4]:
+            qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        return qs
+
     def for_admin_list(self) -> "StudentQuerySet":
         return self.prefetch_related("customers").order_by("last_name", "first_name", "id")
 

@@ -10,6 +10,9 @@ urlpatterns = [
     path("students/<int:student_id>/edit/", student_views.student_edit, name="student_edit"),
     path("students/<int:student_id>/archive/", student_views.student_archive, name="student_archive"),
     path("schedules/", lesson_views.lesson_list, name="lesson_list"),
+    path(
+        "schedules/student-suggestions/", lesson_views.student_suggestions, name="lesson_student_suggestions"
+    ),
     path("schedules/week/", lesson_views.lesson_week, name="lesson_week"),
     path("schedules/new/", lesson_views.lesson_create, name="lesson_create"),
     path("schedules/new-series/", lesson_views.series_create, name="series_create"),

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Every admin page with filters, and the parameters it reads.
 LISTS: dict[str, tuple[str, ...]] = {
     "/admin/academic/students/": ("q", "show", "page"),
-    "/admin/academic/schedules/": ("student", "tutor", "from", "to", "needs", "page"),
+    "/admin/academic/schedules/": ("student", "student_name", "tutor", "from", "to", "needs", "page"),
+    "/admin/academic/schedules/student-suggestions/": ("student_name",),
     "/admin/academic/schedules/new/": ("at",),  # the slot clicked on the week view
     "/admin/academic/schedules/week/": ("week",),
     "/admin/academic/tasks/": ("q", "show", "recurrence", "page"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from academics import lessons
 from academics.lesson_models import Attendance, Lesson
+from academics.models import Student
 from academy.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,48 @@ def test_list_filters_and_pinned_query_count(admin_client, make_lesson, student,
     assert b">T1</td>" in admin_client.get(url, {"tutor": "T1"}).content
     response = admin_client.get(url, {"student": student.pk})
     assert b"Chemistry" not in response.content
+    assert b'value="Sam Student"' in response.content  # the link's student, by name in the box
+
+
+def test_list_queries_do_not_grow_with_students(admin_client, make_lesson, student):
+    """The student filter is a name box, not an <option> per student: the page's queries and size
+    stay the same with 1 or 300 students."""
+    make_lesson([student], start=timezone.now() + timedelta(hours=1))
+    url = reverse("academics:lesson_list")
+    with CaptureQueriesContext(connection) as ctx:
+        small = admin_client.get(url)
+    # session, user, count, restored ids, page, its students, deleted events with their actors
+    assert len(ctx.captured_queries) == 7, [q["sql"] for q in ctx.captured_queries]
+    Student.objects.bulk_create(Student(first_name=f"Extra{i}", last_name="Pupil") for i in range(300))
+    with CaptureQueriesContext(connection) as ctx:
+        large = admin_client.get(url)
+    assert len(ctx.captured_queries) == 7
+    assert b"Extra1" not in large.content
+    assert abs(len(large.content) - len(small.content)) < 200  # only the CSRF token and nonce differ
+
+
+def test_filter_by_typed_name(admin_client, make_lesson, student, other_student):
+    make_lesson([student], start=timezone.now() + timedelta(hours=1), subject="Maths")
+    make_lesson([other_student], start=timezone.now() + timedelta(hours=3), subject="Chemistry")
+    url = reverse("academics:lesson_list")
+    response = admin_client.get(url, {"student_name": "sam stud"})  # each word, any case
+    assert b"Maths" in response.content and b"Chemistry" not in response.content
+    assert b'value="sam stud"' in response.content
+    response = admin_client.get(url, {"student_name": "Nobody"})
+    assert b"No lessons match." in response.content
+
+
+def test_student_suggestions_are_a_handful_and_admin_only(admin_client, parent_client, anon_client, student):
+    Student.objects.bulk_create(Student(first_name=f"Sammy{i:02}", last_name="Many") for i in range(20))
+    url = reverse("academics:lesson_student_suggestions")
+    response = admin_client.get(url, {"student_name": "sam"})
+    assert response.status_code == 200
+    assert response.content.count(b"<option") == 8
+    assert b'<option value="Sam Student">Year 5</option>' not in response.content  # "Many" sorts first
+    assert admin_client.get(url, {"student_name": "sam student"}).content.count(b"<option") == 1
+    assert admin_client.get(url).content.strip() == b""
+    assert parent_client.get(url, {"student_name": "sam"}).status_code == 403
+    assert anon_client.get(url, {"student_name": "sam"}).status_code == 302
 
 
 def test_admin_creates_a_lesson_and_a_series(admin_client, student):
