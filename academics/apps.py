@@ -11,18 +11,30 @@ class AcademicsConfig(AppConfig):
         from incidents.anchoring import register
         from ui import start
 
-        # A parent's incident report may name their own students' lessons, never another's.
+        # A parent's incident report may name their own students and their lessons, never another's.
+        register("student", _students_visible_to)
         register("lesson", _lessons_visible_to)
         start.register(10, "academics", start_items)
         audit_names.register()
 
 
+def _ids(values: set[str]) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
+
+
+def _students_visible_to(customer: object, ids: set[str]) -> set[str]:
+    from academics.students.queries import students_visible_to
+
+    visible = students_visible_to(customer).filter(pk__in=_ids(ids))  # type: ignore[arg-type]
+    return {str(pk) for pk in visible.values_list("pk", flat=True)}
+
+
 def _lessons_visible_to(customer: object, ids: set[str]) -> set[str]:
     from academics.models import Lesson
-    from accounts.access import students_visible_to
+    from academics.students.queries import students_visible_to
 
     own = Lesson.objects.filter(
-        pk__in=[int(i) for i in ids if i.isdigit()],
+        pk__in=_ids(ids),
         students__in=students_visible_to(customer),  # type: ignore[arg-type]
     ).distinct()
     return {str(pk) for pk in own.values_list("pk", flat=True)}

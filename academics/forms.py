@@ -1,6 +1,7 @@
 from django import forms
 
 from academics.models import Student
+from accounts.forms import CustomerForm
 from accounts.models import Role, User
 from ui.forms import DateInput, DateTimeInput, TimeInput
 
@@ -20,6 +21,14 @@ class StudentForm(forms.ModelForm):
             "date_of_birth": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class CustomerStudentsForm(CustomerForm):
+    """A new customer with the students they will see in the portal."""
+
+    students = forms.ModelMultipleChoiceField(
+        queryset=Student.objects.active(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]

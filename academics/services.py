@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from academics.models import Student
 from accounts.models import User
+from accounts.services import customer_create
 from audit.services import record_event
 
 STUDENT_FIELDS = ("first_name", "last_name", "date_of_birth", "school_year", "notes")
@@ -81,3 +82,16 @@ def student_unarchive(*, actor: User, student: Student) -> Student:
         actor=actor, action="student.unarchive", entity=student, before=before, after=student.snapshot()
     )
     return student
+
+
+def customer_invite(
+    *, actor: User, email: str, full_name: str, students: Iterable[Student], base_url: str
+) -> User:
+    """Invite a customer (accounts) who will see these students, in one transaction and event."""
+    chosen = list(students)
+
+    def link(customer: User) -> dict[str, list[int]]:
+        customer.students.set(chosen)
+        return {"students": sorted(s.pk for s in chosen)}
+
+    return customer_create(actor=actor, email=email, full_name=full_name, base_url=base_url, link=link)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academics import services
-from academics.forms import StudentForm
+from academics.forms import CustomerStudentsForm, StudentForm
 from academics.lesson_models import Lesson
 from academics.models import Student
 from academics.task_models import TaskInstance
@@ -19,6 +19,7 @@ from accounts.access import admin_required
 from accounts.models import User
 from audit.changes import event_rows
 from audit.models import AuditEvent
+from ui.forms import status_for, submit
 
 
 def _student(student_id: int) -> Student:
@@ -112,3 +113,28 @@ def student_archive(request: HttpRequest, student_id: int) -> HttpResponse:
         services.student_archive(actor=actor, student=student)
         messages.success(request, f"{student.full_name} was archived.")
     return redirect("academics:student_detail", student_id=student.pk)
+
+
+@admin_required
+def customer_create(request: HttpRequest) -> HttpResponse:
+    """Admin > Customers > Invite: a customer (accounts) and the students they will see."""
+    form = CustomerStudentsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actor, data = cast(User, request.user), form.cleaned_data
+        customer = submit(
+            request,
+            form,
+            lambda: services.customer_invite(
+                actor=actor,
+                email=data["email"],
+                full_name=data["full_name"],
+                students=data["students"],
+                base_url=request.build_absolute_uri("/"),
+            ),
+            fields={"email_taken": "email"},
+        )
+        if customer is not None:
+            messages.success(request, f"{customer.email} was invited by email.")
+            return redirect("accounts:customer_list")
+    status = status_for(request, form)
+    return render(request, "accounts/customer_form.html", {"form": form}, status=status)

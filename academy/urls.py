@@ -1,7 +1,9 @@
 from django.urls import include, path
 
 import incidents.views
+from academics import student_views
 from academy import health, metrics
+from accounts import urls as accounts_urls
 
 handler400 = "academy.errors.bad_request"
 handler403 = "academy.errors.permission_denied"
@@ -14,7 +16,20 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says: answer with the app's icon, not a 404.
     path("favicon.ico", health.favicon, name="favicon"),
     path("api/incidents", incidents.views.ingest, name="incident_ingest"),
-    path("", include("accounts.urls")),
+    # Inviting a customer offers their students, which accounts does not know: academics serves
+    # that page under accounts' name, so accounts never imports academics.
+    path(
+        "",
+        include(
+            (
+                [
+                    *accounts_urls.urlpatterns,
+                    path("admin/customers/new/", student_views.customer_create, name="customer_create"),
+                ],
+                "accounts",
+            )
+        ),
+    ),
     path("admin/", include("ui.urls")),
     path("admin/audit/", include("audit.urls")),
     path("admin/academic/homework/", include("homework.admin_urls")),

@@ -1,17 +1,16 @@
-"""Access helpers: who may see what. Every view goes through one of these."""
+"""Access helpers: which role may open a view. Every view goes through one of these.
+
+Which students a person may see is an academics rule: academics/students/queries.py."""
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase
 
-from academy.errors import Forbidden, NotFound
+from academy.errors import Forbidden
 from accounts.models import User
-
-if TYPE_CHECKING:
-    from academics.models import StudentQuerySet
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -39,22 +38,3 @@ def _require(check: Callable[[User], bool], message: str) -> Callable[[View], Vi
 admin_required = _require(lambda u: u.is_admin, "This page is for academy staff only.")
 customer_required = _require(lambda u: u.is_customer, "This page is for customers only.")
 login_required = _require(lambda u: u.is_active, "Your account is not active.")
-
-
-def students_visible_to(user: User) -> "StudentQuerySet":
-    """Students this person may see: all for admins, their own for customers, none otherwise."""
-    from academics.models import Student
-
-    if user.is_admin:
-        return Student.objects.all()
-    if user.is_customer:
-        return Student.objects.filter(customers=user)
-    return Student.objects.none()
-
-
-def get_visible_student(user: User, student_id: int) -> "Any":
-    """A student the person may see, or a 404 that does not reveal whether it exists."""
-    student = students_visible_to(user).filter(pk=student_id).first()
-    if student is None:
-        raise NotFound("student_not_found", "We could not find that student.")
-    return student

@@ -3,7 +3,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from academics.models import Student
 from academy.client import client_ip
 from accounts import throttle
 
@@ -39,11 +38,10 @@ class ThrottledLoginForm(AuthenticationForm):
 
 
 class CustomerForm(forms.Form):
+    """A new customer. Their students are academics' to offer (academics' CustomerStudentsForm)."""
+
     email = forms.EmailField()
     full_name = forms.CharField(max_length=150, label="Full name")
-    students = forms.ModelMultipleChoiceField(
-        queryset=Student.objects.active(), required=False, widget=forms.CheckboxSelectMultiple
-    )
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()

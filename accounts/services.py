@@ -1,7 +1,7 @@
 """Every write to accounts: one function each, with its audit event in the same transaction."""
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -14,8 +14,9 @@ from academy.errors import Conflict
 from accounts.models import Role, User
 from audit.services import record_event
 
-if TYPE_CHECKING:
-    from academics.models import Student
+# What a higher app links to a new customer inside its transaction (academics: their students);
+# what it returns joins the audit event's "after".
+Link = Callable[[User], Mapping[str, Any]]
 
 
 def invitation_path(user: User) -> str:
@@ -41,7 +42,7 @@ def send_invitation(*, user: User, base_url: str) -> None:
 
 @transaction.atomic
 def customer_create(
-    *, actor: User, email: str, full_name: str, students: Sequence["Student"] = (), base_url: str
+    *, actor: User, email: str, full_name: str, base_url: str, link: Link | None = None
 ) -> User:
     """Create a customer without a password and e-mail them an invitation to choose one."""
     try:
@@ -49,12 +50,12 @@ def customer_create(
             customer = User.objects.create_user(email=email, full_name=full_name, role=Role.CUSTOMER)
     except IntegrityError:
         raise Conflict("email_taken", f"A user with the email {email} already exists.") from None
-    customer.students.set(students)
+    linked = link(customer) if link is not None else {}
     record_event(
         actor=actor,
         action="customer.create",
         entity=customer,
-        after={"email": customer.email, "full_name": full_name, "students": sorted(s.pk for s in students)},
+        after={"email": customer.email, "full_name": full_name, **linked},
     )
     transaction.on_commit(lambda: send_invitation(user=customer, base_url=base_url))
     return customer

@@ -14,9 +14,8 @@ from academy.client import client_ip
 from academy.errors import NotFound
 from accounts import services, throttle
 from accounts.access import admin_required, login_required
-from accounts.forms import CustomerForm, ThrottledLoginForm
+from accounts.forms import ThrottledLoginForm
 from accounts.models import Role, User
-from ui.forms import status_for, submit
 
 DEMO_LOGINS = ["admin@demo.academy", "parent@demo.academy", "parent2@demo.academy"]
 
@@ -91,30 +90,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         customers = customers.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
     page = Paginator(customers, 25).get_page(request.GET.get("page"))
     return render(request, "accounts/customer_list.html", {"page": page, "q": query})
-
-
-@admin_required
-def customer_create(request: HttpRequest) -> HttpResponse:
-    form = CustomerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        actor, data = cast(User, request.user), form.cleaned_data
-        customer = submit(
-            request,
-            form,
-            lambda: services.customer_create(
-                actor=actor,
-                email=data["email"],
-                full_name=data["full_name"],
-                students=list(data["students"]),
-                base_url=_base_url(request),
-            ),
-            fields={"email_taken": "email"},
-        )
-        if customer is not None:
-            messages.success(request, f"{customer.email} was invited by email.")
-            return redirect("accounts:customer_list")
-    status = status_for(request, form)
-    return render(request, "accounts/customer_form.html", {"form": form}, status=status)
 
 
 @admin_required

@@ -22,7 +22,7 @@ class HomeworkConfig(AppConfig):
 
 
 def _homework_visible_to(customer: object, ids: set[str]) -> set[str]:
-    from accounts.access import students_visible_to
+    from academics.students.queries import students_visible_to
     from homework.models import Homework
 
     own = Homework.objects.filter(

@@ -15,10 +15,11 @@ from typing import Any, cast
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from academics.students.queries import get_visible_student
 from academics.task_models import Task
 from academy.errors import DomainError, NotFound
 from academy.metrics import count_outcome
-from accounts.access import customer_required, get_visible_student
+from accounts.access import customer_required
 from accounts.models import User
 from homework import services
 from homework.metrics import UPLOADS_COMPLETED, UPLOADS_REFUSED, UPLOADS_STARTED

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from accounts.access import students_visible_to
 from accounts.models import User
 
 if TYPE_CHECKING:
@@ -25,18 +24,6 @@ CUSTOMER_VISIBLE: dict[str, Visible] = {}
 
 def register(kind: str, visible: Visible) -> None:
     CUSTOMER_VISIBLE[kind] = visible
-
-
-def _ids(values: set[str]) -> set[int]:
-    return {int(value) for value in values if value.isdigit()}
-
-
-def _students(customer: User, ids: set[str]) -> set[str]:
-    visible = students_visible_to(customer).filter(pk__in=_ids(ids)).values_list("pk", flat=True)
-    return {str(pk) for pk in visible}
-
-
-register("student", _students)
 
 
 def visible_entities(actor: User | None, entities: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

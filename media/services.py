@@ -70,7 +70,7 @@ def media_item_create_from_upload(
     checksum_sha256: str = "",
     optimise: bool = True,
 ) -> MediaItem:
-    from accounts.access import students_visible_to
+    from academics.students.queries import students_visible_to
 
     try:
         if not students_visible_to(actor).filter(pk=student.pk).exists():
