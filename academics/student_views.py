@@ -13,6 +13,7 @@ from academics import services
 from academics.forms import CustomerStudentsForm, StudentForm
 from academics.lesson_models import Lesson
 from academics.models import Student
+from academics.students.sections import student_sections
 from academics.task_models import TaskInstance
 from academy.errors import NotFound
 from accounts.access import admin_required
@@ -84,19 +85,16 @@ def student_edit(request: HttpRequest, student_id: int) -> HttpResponse:
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     student = _student(student_id)
     events = event_rows(list(AuditEvent.objects.for_log_page().for_entity("student", student.pk)[:10]))
-    from homework.queries import student_homework  # the homework section lives in its app
-
+    # Higher apps' sections (homework's) come from the registry they fill, not an import.
+    templates, section_context = student_sections(student)
     context = {
+        **section_context,
         "student": student,
         "customers": student.customers.all(),
         "events": events,
-        "extra_sections": [
-            {"template": "academics/_student_schedule.html"},
-            {"template": "homework/_student_section.html"},
-        ],
+        "extra_sections": [{"template": t} for t in ["academics/_student_schedule.html", *templates]],
         "upcoming_lessons": Lesson.objects.upcoming_for_students(Student.objects.filter(pk=student.pk))[:10],
         "today_tasks": TaskInstance.objects.for_portal_day([student], timezone.localdate()),
-        "homework_rows": student_homework(student.pk),
     }
     return render(request, "academics/student_detail.html", context)
 

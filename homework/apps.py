@@ -7,14 +7,24 @@ class HomeworkConfig(AppConfig):
 
     def ready(self) -> None:
         from academics.portal_hooks import register_handed_in
+        from academics.students.sections import StudentSection, register_student_section
         from homework import audit_names
-        from homework.queries import handed_in_instance_ids
+        from homework.queries import handed_in_instance_ids, student_homework
         from homework.start import start_items
         from incidents.anchoring import register
         from ui import start
 
         # The portal's Tasks page (academics) shows which tasks had homework handed in.
         register_handed_in(handed_in_instance_ids)
+        # The admin student page (academics) shows the student's homework.
+        register_student_section(
+            "homework",
+            StudentSection(
+                template="homework/_student_section.html",
+                context=lambda student: {"homework_rows": student_homework(student.pk)},
+                order=20,
+            ),
+        )
         # A parent's incident report may name their own students' homework, never another's.
         register("homework", _homework_visible_to)
         start.register(20, "homework", start_items)

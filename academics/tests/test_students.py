@@ -61,3 +61,21 @@ def test_unknown_student_is_404_with_typed_error(admin_client):
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "student_not_found"
+
+
+def test_student_page_renders_the_sections_higher_apps_register(admin_client, student, monkeypatch):
+    from academics.students import sections
+
+    monkeypatch.setattr(sections, "_sections", {})
+    sections.register_student_section(
+        "notes",
+        sections.StudentSection(
+            template="academics/_student_schedule.html",
+            context=lambda s: {"upcoming_lessons": [], "today_tasks": [], "seen_for": s.pk},
+        ),
+    )
+    templates, context = sections.student_sections(student)
+    assert templates == ["academics/_student_schedule.html"] and context["seen_for"] == student.pk
+    response = admin_client.get(f"/admin/academic/students/{student.pk}/")
+    assert response.status_code == 200
+    assert b"student-homework" not in response.content  # homework's section is not hard-wired
