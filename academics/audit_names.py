@@ -2,9 +2,9 @@
 
 from django.urls import reverse
 
-from academics.lesson_models import Attendance, Lesson, LessonSeries
+from academics.lessons.models import Attendance, Lesson, LessonSeries
 from academics.models import Student
-from academics.task_models import Task, TaskInstance
+from academics.tasks.models import Task, TaskInstance
 from audit import entities
 from audit.entities import Entity, int_ids
 from ui import text

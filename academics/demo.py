@@ -5,10 +5,12 @@ from typing import TextIO
 
 from django.utils import timezone
 
-from academics import lessons, task_services
-from academics.lesson_models import Lesson, LessonSeries
+from academics.lessons import deletion
+from academics.lessons import services as lessons
+from academics.lessons.models import Lesson, LessonSeries
 from academics.models import Student
-from academics.task_models import Recurrence, Task
+from academics.tasks import services as task_services
+from academics.tasks.models import Recurrence, Task
 from accounts.models import User
 
 DEMO_STUDENTS = [
@@ -109,5 +111,5 @@ def _seed_history(stdout: TextIO) -> None:
     )  # fmt: skip
     lessons.attendance_mark(actor=admin, lesson=art, student=chloe, status="present")
     lessons.attendance_mark(actor=admin, lesson=art, student=ella, status="present")
-    lessons.lesson_delete(actor=admin, lesson=art, scope=lessons.DeleteScope.THIS)
+    deletion.lesson_delete(actor=admin, lesson=art, scope=deletion.DeleteScope.THIS)
     stdout.write("  created attendance history, lessons needing attendance and a restorable deleted lesson\n")

@@ -1,11 +1,14 @@
+"""The portal pages academics owns (lessons, tasks)."""
+
 from django.urls import path
 
-from academics import portal_views
+from academics.lessons import portal_views as lesson_portal
+from academics.tasks import portal_views as task_portal
 
 app_name = "portal_academic"
 urlpatterns = [
-    path("lessons/", portal_views.lessons, name="lessons"),
-    path("tasks/", portal_views.tasks, name="tasks"),
-    path("tasks/<int:instance_id>/done/", portal_views.task_done, name="task_done"),
-    path("tasks/<int:instance_id>/undo/", portal_views.task_undo, name="task_undo"),
+    path("lessons/", lesson_portal.lessons, name="lessons"),
+    path("tasks/", task_portal.tasks, name="tasks"),
+    path("tasks/<int:instance_id>/done/", task_portal.task_done, name="task_done"),
+    path("tasks/<int:instance_id>/undo/", task_portal.task_undo, name="task_undo"),
 ]

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from academics.lesson_models import Lesson
-from academics.lessons import attendance_max_future
+from academics.lessons.models import Lesson
+from academics.lessons.services import attendance_max_future
 from ui.start import StartItem
 
 

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from academics import lesson_views, student_views, task_views
+from academics.lessons import views as lesson_views
+from academics.students import views as student_views
+from academics.tasks import views as task_views
 
 app_name = "academics"
 urlpatterns = [

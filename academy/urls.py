@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 import incidents.views
-from academics import student_views
+from academics.students import views as student_views
 from academy import health, metrics
 from accounts import urls as accounts_urls
 

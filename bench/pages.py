@@ -251,8 +251,8 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
     from django.urls import reverse
     from django_tasks_db.models import DBTaskResult
 
-    from academics.lesson_models import Lesson
-    from academics.task_models import Task
+    from academics.lessons.models import Lesson
+    from academics.tasks.models import Task
     from homework.models import Homework
     from incidents.models import Incident
     from media.models import MediaItem
@@ -343,8 +343,8 @@ def _time_series(weeks: int, pupils: int) -> dict[str, float]:
 
     from django.utils import timezone
 
-    from academics import lessons
-    from academics.lesson_models import Attendance, Lesson, LessonSeries
+    from academics.lessons import deletion
+    from academics.lessons.models import Attendance, Lesson, LessonSeries
     from academics.models import Student
     from accounts.models import User
 
@@ -373,9 +373,9 @@ def _time_series(weeks: int, pupils: int) -> dict[str, float]:
         for s in students
     )
     t0 = time.perf_counter()
-    result = lessons.lesson_delete(actor=admin, lesson=made[0], scope=lessons.DeleteScope.SERIES)
+    result = deletion.lesson_delete(actor=admin, lesson=made[0], scope=deletion.DeleteScope.SERIES)
     t1 = time.perf_counter()
-    lessons.lesson_restore(actor=admin, event_id=result.event.pk)
+    deletion.lesson_restore(actor=admin, event_id=result.event.pk)
     t2 = time.perf_counter()
     assert Attendance.objects.filter(lesson__series=series).count() == weeks * pupils
     return {"delete": t1 - t0, "restore": t2 - t1}

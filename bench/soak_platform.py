@@ -139,8 +139,8 @@ import json
 from datetime import date
 from accounts.models import Role, User
 from academics.models import Student
-from academics.task_models import Recurrence
-from academics.task_services import task_create
+from academics.tasks.models import Recurrence
+from academics.tasks.services import task_create
 P = {password!r}
 admins = []
 for i in range({admins}):

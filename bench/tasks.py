@@ -91,7 +91,7 @@ def _analyze() -> None:
 
 
 def step_generate() -> dict:
-    from academics.task_services import generate_task_instances
+    from academics.tasks.services import generate_task_instances
 
     result = generate_task_instances()
     return {"due": result.due, "created": result.created}
@@ -133,7 +133,7 @@ def step_load_future(n_future: int) -> dict:
 
 
 def step_cleanup() -> dict:
-    from academics.task_services import prune_rows, prune_summary, task_instances_prune
+    from academics.tasks.services import prune_rows, prune_summary, task_instances_prune
 
     t0 = time.perf_counter()
     plan = prune_summary()

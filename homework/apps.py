@@ -6,8 +6,8 @@ class HomeworkConfig(AppConfig):
     verbose_name = "Homework"
 
     def ready(self) -> None:
-        from academics.portal_hooks import register_handed_in
         from academics.students.sections import StudentSection, register_student_section
+        from academics.tasks.portal_hooks import register_handed_in
         from homework import audit_names
         from homework.queries import handed_in_instance_ids, student_homework
         from homework.start import start_items

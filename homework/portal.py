@@ -9,10 +9,10 @@ from datetime import date, timedelta
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from academics.lesson_models import Attendance, AttendanceStatus, Lesson
+from academics.lessons.models import Attendance, AttendanceStatus, Lesson
 from academics.models import Student
-from academics.portal_hooks import mark_handed_in
-from academics.task_models import TaskInstance
+from academics.tasks.models import TaskInstance
+from academics.tasks.portal_hooks import mark_handed_in
 from homework import queries
 from homework.queries import HomeworkRow
 

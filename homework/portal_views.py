@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from academics.students.queries import get_visible_student, students_visible_to
-from academics.task_models import Task
+from academics.tasks.models import Task
 from academy.errors import NotFound
 from accounts.access import customer_required
 from accounts.models import User

@@ -16,7 +16,7 @@ from media.models import MediaItem
 from media.queries import MediaRow, rows_for
 
 if TYPE_CHECKING:
-    from academics.task_models import TaskInstance
+    from academics.tasks.models import TaskInstance
     from accounts.models import User
 
 # A file still on its way to "ready" (its job is queued or running): the portal keeps asking.

@@ -16,7 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from academics.students.queries import get_visible_student
-from academics.task_models import Task
+from academics.tasks.models import Task
 from academy.errors import DomainError, NotFound
 from academy.metrics import count_outcome
 from accounts.access import customer_required

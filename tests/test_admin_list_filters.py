@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from academics.lesson_models import Lesson
-from academics.task_models import Task
+from academics.lessons.models import Lesson
+from academics.tasks.models import Task
 from audit.services import record_event
 from incidents.tests.helpers import record
 

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from academics import lessons
-from academics.lesson_models import AttendanceStatus
+from academics.lessons import services as lessons
+from academics.lessons.models import AttendanceStatus
 
 
 @pytest.fixture

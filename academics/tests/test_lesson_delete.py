@@ -6,8 +6,8 @@ import pytest
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from academics import lessons
-from academics.lesson_models import Attendance, Lesson
+from academics.lessons import deletion
+from academics.lessons.models import Attendance, Lesson
 from academy.errors import Conflict
 from audit.models import AuditEvent
 
@@ -21,7 +21,7 @@ def test_attendance_protects_the_lesson_from_a_cascade(lesson_with_attendance):
 
 def test_delete_removes_attendance_then_lesson_with_one_snapshot_event(admin, lesson_with_attendance):
     pk = lesson_with_attendance.pk
-    result = lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance)
+    result = deletion.lesson_delete(actor=admin, lesson=lesson_with_attendance)
     assert (result.lessons, result.attendance) == (1, 2)
     assert not Lesson.objects.filter(pk=pk).exists()
     assert not Attendance.objects.exists()
@@ -33,9 +33,9 @@ def test_delete_removes_attendance_then_lesson_with_one_snapshot_event(admin, le
 
 
 def test_failure_between_the_deletes_leaves_everything(admin, lesson_with_attendance):
-    injected = mock.patch("academics.lessons._between_deletes", side_effect=RuntimeError("injected"))
+    injected = mock.patch("academics.lessons.deletion._between_deletes", side_effect=RuntimeError("injected"))
     with injected, pytest.raises(RuntimeError):
-        lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance)
+        deletion.lesson_delete(actor=admin, lesson=lesson_with_attendance)
     assert Lesson.objects.filter(pk=lesson_with_attendance.pk).exists()
     assert Attendance.objects.count() == 2
     assert not AuditEvent.objects.filter(action="lesson.delete").exists()
@@ -46,23 +46,23 @@ def test_restore_brings_back_lesson_and_attendance_with_original_values(
 ):
     pk = lesson_with_attendance.pk
     before = {(a.pk, a.student_id, a.status, a.note, a.marked_at) for a in Attendance.objects.all()}
-    result = lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance)
-    [restored] = lessons.lesson_restore(actor=admin, event_id=result.event.pk)
+    result = deletion.lesson_delete(actor=admin, lesson=lesson_with_attendance)
+    [restored] = deletion.lesson_restore(actor=admin, event_id=result.event.pk)
     assert restored.pk == pk
     assert {(a.pk, a.student_id, a.status, a.note, a.marked_at) for a in Attendance.objects.all()} == before
     assert student in restored.students.all()
     with pytest.raises(Conflict) as exc:
-        lessons.lesson_restore(actor=admin, event_id=result.event.pk)
+        deletion.lesson_restore(actor=admin, event_id=result.event.pk)
     assert exc.value.code == "already_restored"
 
 
 def test_restore_is_refused_when_a_conflicting_lesson_exists(
     admin, make_lesson, lesson_with_attendance, student
 ):
-    result = lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance)
+    result = deletion.lesson_delete(actor=admin, lesson=lesson_with_attendance)
     make_lesson([student], start=lesson_with_attendance.starts_at)
     with pytest.raises(Conflict) as exc:
-        lessons.lesson_restore(actor=admin, event_id=result.event.pk)
+        deletion.lesson_restore(actor=admin, event_id=result.event.pk)
     assert exc.value.code == "restore_conflict"
     assert Attendance.objects.count() == 0
 
@@ -98,7 +98,7 @@ def test_customers_cannot_delete_or_restore(request, client_name, admin, lesson_
     response = client.post(url, HTTP_ACCEPT="application/json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
-    event = lessons.lesson_delete(actor=admin, lesson=lesson_with_attendance).event
+    event = deletion.lesson_delete(actor=admin, lesson=lesson_with_attendance).event
     response = client.post(reverse("academics:lesson_restore", kwargs={"event_id": event.pk}))
     assert response.status_code == 403
     assert not Lesson.objects.exists()

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from academics import lessons
-from academics.lesson_models import Attendance, AttendanceStatus, Lesson, LessonSeries
-from academics.lessons import DeleteScope
+from academics.lessons import deletion
+from academics.lessons.deletion import DeleteScope
+from academics.lessons.models import Attendance, AttendanceStatus, Lesson, LessonSeries
 from academics.models import Student
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +48,9 @@ def _series(admin, *, weeks: int, pupils: int) -> Lesson:
 
 def _delete_and_restore(admin, first: Lesson) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as deleted:
-        result = lessons.lesson_delete(actor=admin, lesson=first, scope=DeleteScope.SERIES)
+        result = deletion.lesson_delete(actor=admin, lesson=first, scope=DeleteScope.SERIES)
     with CaptureQueriesContext(connection) as restored:
-        lessons.lesson_restore(actor=admin, event_id=result.event.pk)
+        deletion.lesson_restore(actor=admin, event_id=result.event.pk)
     return len(deleted), len(restored)
 
 
@@ -71,8 +71,8 @@ def test_series_delete_and_restore_take_a_fixed_number_of_queries(admin):
 def test_restore_keeps_a_marker_who_still_exists_and_forgets_one_who_does_not(admin, parent, student):
     first = _series(admin, weeks=2, pupils=1)
     Attendance.objects.filter(lesson=first).update(marked_by=parent)
-    result = lessons.lesson_delete(actor=admin, lesson=first, scope=DeleteScope.SERIES)
+    result = deletion.lesson_delete(actor=admin, lesson=first, scope=DeleteScope.SERIES)
     parent.delete()
-    lessons.lesson_restore(actor=admin, event_id=result.event.pk)
+    deletion.lesson_restore(actor=admin, event_id=result.event.pk)
     markers = dict(Attendance.objects.values_list("lesson__series_date", "marked_by"))
     assert markers == {date(2026, 1, 5): None, date(2026, 1, 12): admin.pk}

@@ -5,9 +5,10 @@ from datetime import date, time
 import pytest
 import time_machine
 
-from academics import lessons
-from academics.lesson_models import Attendance, Lesson, LessonSeries
-from academics.lessons import DeleteScope
+from academics.lessons import deletion
+from academics.lessons import services as lessons
+from academics.lessons.deletion import DeleteScope
+from academics.lessons.models import Attendance, Lesson, LessonSeries
 
 pytestmark = pytest.mark.django_db
 
@@ -60,21 +61,21 @@ def test_lessons_keep_local_wall_clock_time_across_dst(series):
 
 def test_delete_this_lesson_is_not_brought_back_by_expansion(admin, series):
     lesson = series.lessons.get(series_date=date(2026, 3, 5))
-    lessons.lesson_delete(actor=admin, lesson=lesson, scope=DeleteScope.THIS)
+    deletion.lesson_delete(actor=admin, lesson=lesson, scope=DeleteScope.THIS)
     assert lessons.series_expand(series=LessonSeries.objects.get(pk=series.pk), today=date(2026, 3, 2)) == 0
     assert not Lesson.objects.filter(series=series, series_date=date(2026, 3, 5)).exists()
 
 
 def test_delete_following_and_restore(admin, series):
     lesson = series.lessons.get(series_date=date(2026, 3, 16))
-    counts = lessons.deletion_counts(lesson)
+    counts = deletion.deletion_counts(lesson)
     assert counts[DeleteScope.THIS]["lessons"] == 1
     assert counts[DeleteScope.FOLLOWING]["lessons"] == 13
     assert counts[DeleteScope.SERIES]["lessons"] == 17
-    result = lessons.lesson_delete(actor=admin, lesson=lesson, scope=DeleteScope.FOLLOWING)
+    result = deletion.lesson_delete(actor=admin, lesson=lesson, scope=DeleteScope.FOLLOWING)
     assert series.lessons.count() == 4
     assert LessonSeries.objects.get(pk=series.pk).until_date == date(2026, 3, 15)
-    lessons.lesson_restore(actor=admin, event_id=result.event.pk)
+    deletion.lesson_restore(actor=admin, event_id=result.event.pk)
     assert series.lessons.count() == 17
     assert LessonSeries.objects.get(pk=series.pk).until_date == date(2026, 12, 31)
 
@@ -83,9 +84,9 @@ def test_delete_whole_series_with_attendance_and_restore(admin, series, student)
     first = series.lessons.get(series_date=date(2026, 3, 2))
     with time_machine.travel("2026-03-02 16:30 +00:00"):
         lessons.attendance_mark(actor=admin, lesson=first, student=student, status="present")
-    result = lessons.lesson_delete(actor=admin, lesson=first, scope=DeleteScope.SERIES)
+    result = deletion.lesson_delete(actor=admin, lesson=first, scope=DeleteScope.SERIES)
     assert (result.lessons, result.attendance) == (17, 1)
     assert not LessonSeries.objects.exists() and not Lesson.objects.exists()
-    lessons.lesson_restore(actor=admin, event_id=result.event.pk)
+    deletion.lesson_restore(actor=admin, event_id=result.event.pk)
     assert LessonSeries.objects.get(pk=series.pk).lessons.count() == 17
     assert Attendance.objects.get().lesson_id == first.pk

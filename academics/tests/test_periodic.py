@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 import time_machine
 
-from academics import task_services
-from academics.task_models import Recurrence, TaskInstance
 from academics.tasks import expand_lesson_series_job, generate_task_instances_job
+from academics.tasks import services as task_services
+from academics.tasks.models import Recurrence, TaskInstance
 from jobs.periodic import REGISTRY
 
 pytestmark = pytest.mark.django_db

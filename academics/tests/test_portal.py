@@ -7,8 +7,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from academics import task_services
-from academics.task_models import Recurrence, TaskInstance
+from academics.tasks import services as task_services
+from academics.tasks.models import Recurrence, TaskInstance
 from ui.nav import portal_navigation
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from academics import task_services
-from academics.task_models import InstanceStatus, Recurrence, TaskInstance
+from academics.tasks import services as task_services
+from academics.tasks.models import InstanceStatus, Recurrence, TaskInstance
 from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

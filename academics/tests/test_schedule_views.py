@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from academics import lessons
-from academics.lesson_models import Attendance, Lesson
+from academics.lessons import services as lessons
+from academics.lessons.models import Attendance, Lesson
 from academics.models import Student
 from academy.errors import DomainError
 

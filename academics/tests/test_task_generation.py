@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from academics import task_services
-from academics.task_models import Recurrence, TaskInstance
+from academics.tasks import services as task_services
+from academics.tasks.models import Recurrence, TaskInstance
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from academics import task_services
-from academics.task_models import Recurrence, Task, TaskInstance
+from academics.tasks import services as task_services
+from academics.tasks.models import Recurrence, Task, TaskInstance
 
 pytestmark = pytest.mark.django_db
 

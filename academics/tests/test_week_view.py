@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from academics.week import build_week
+from academics.lessons.week import build_week
 
 pytestmark = pytest.mark.django_db
 

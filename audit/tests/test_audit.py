@@ -2,7 +2,7 @@ import pytest
 from django.db import transaction
 
 from academics.models import Student
-from academics.services import student_create, student_update
+from academics.students.services import student_create, student_update
 from audit.models import AuditEvent
 from audit.services import record_event
 

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from academics import lessons
-from academics.services import student_update
+from academics.lessons import deletion
+from academics.lessons import services as lessons
+from academics.students.services import student_update
 from audit.changes import action_label
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_a_lesson_is_named_by_subject_and_time_and_ids_become_names(admin_client
     text = _rows(admin_client.get(reverse("audit:log")).content.decode())
     assert f"Chemistry, {timezone.localtime(start):%a} {timezone.localtime(start).day} " in text
     assert "Students Sam Student" in text  # the id list, as names
-    lessons.lesson_delete(actor=admin, lesson=lesson, scope=lessons.DeleteScope.THIS)
+    deletion.lesson_delete(actor=admin, lesson=lesson, scope=deletion.DeleteScope.THIS)
     text = _rows(admin_client.get(reverse("audit:log")).content.decode())
     assert f"Lesson #{lesson.pk} (deleted)" in text
 

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from academics import lessons, task_services
+from academics.lessons import services as lessons
 from academics.models import Student
-from academics.task_models import Recurrence, TaskInstance
+from academics.tasks import services as task_services
+from academics.tasks.models import Recurrence, TaskInstance
 from homework.models import Homework
 from homework.services import homework_review
 from media.models import MediaItem, MediaVariant

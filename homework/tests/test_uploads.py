@@ -264,7 +264,7 @@ def test_homework_for_a_task_takes_the_task_and_its_title(
 ):
     from datetime import date
 
-    from academics.task_models import Task
+    from academics.tasks.models import Task
 
     task = Task.objects.create(title="Times tables", start_date=date(2026, 1, 5))
     task.students.add(student)

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from academics import lessons
-from academics.lesson_models import Attendance, Lesson
+from academics.lessons import services as lessons
+from academics.lessons.models import Attendance, Lesson
 from homework.models import Homework
 from jobs.tests.factories import make_job
 

@@ -116,7 +116,7 @@ def test_hand_in_homework_for_one_of_the_students_tasks(page, login, parent, stu
     from django.utils import timezone
 
     from academics.models import Student
-    from academics.task_models import Task, TaskInstance
+    from academics.tasks.models import Task, TaskInstance
 
     sister = Student.objects.create(first_name="Sara", last_name="Student", school_year="Year 3")
     sister.customers.add(parent)

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from academics import lessons, task_services
+from academics.lessons import services as lessons
 from academics.models import Student
-from academics.task_models import Recurrence
+from academics.tasks import services as task_services
+from academics.tasks.models import Recurrence
 from homework.models import Homework
 from homework.services import homework_review
 from homework.tests.test_portal_pages import hand_in

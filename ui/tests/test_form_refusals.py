@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from academics import lessons
-from academics.lesson_models import Lesson
-from academics.task_models import Task
+from academics.lessons import services as lessons
+from academics.lessons.models import Lesson
+from academics.tasks.models import Task
 from accounts.models import User
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from academics.lesson_models import Lesson
+from academics.lessons.models import Lesson
 from academics.models import Student
-from academics.task_models import Task
+from academics.tasks.models import Task
 from accounts.models import User
 from homework.models import Homework
 from media.models import MediaItem

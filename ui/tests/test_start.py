@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from academics import lessons
-from academics.lesson_models import AttendanceStatus
+from academics.lessons import services as lessons
+from academics.lessons.models import AttendanceStatus
 from homework.models import Homework
 from incidents.models import Incident, Level, Status
 from jobs.tests.factories import make_job

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from academics.task_services import MAX_BACKFILL_DAYS, generate_task_instances
+from academics.tasks.services import MAX_BACKFILL_DAYS, generate_task_instances
 from academy.errors import DomainError
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from academics.task_services import BATCH_SIZE, PruneResult, prune_rows, prune_summary, task_instances_prune
+from academics.tasks.services import BATCH_SIZE, PruneResult, prune_rows, prune_summary, task_instances_prune
 
 
 class Command(BaseCommand):

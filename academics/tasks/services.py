@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from academics.models import Student
-from academics.task_models import InstanceStatus, Recurrence, Task, TaskInstance
+from academics.tasks.models import InstanceStatus, Recurrence, Task, TaskInstance
 from academy.errors import DomainError
 from accounts.models import User
 from audit.services import record_event

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from academics import lessons as services
-from academics.forms import LessonForm, SeriesForm
-from academics.lesson_models import AttendanceStatus, Lesson
+from academics.lessons import deletion, services
+from academics.lessons.forms import LessonForm, SeriesForm
+from academics.lessons.models import AttendanceStatus, Lesson
+from academics.lessons.week import build_week
 from academics.models import Student
-from academics.week import build_week
 from academy.errors import NotFound
 from academy.query import parse_date, parse_int
 from accounts.access import admin_required
@@ -32,9 +32,9 @@ FORM_FIELDS = {
 }
 
 SCOPE_LABELS = {
-    services.DeleteScope.THIS: "This lesson",
-    services.DeleteScope.FOLLOWING: "This and following lessons",
-    services.DeleteScope.SERIES: "The whole series",
+    deletion.DeleteScope.THIS: "This lesson",
+    deletion.DeleteScope.FOLLOWING: "This and following lessons",
+    deletion.DeleteScope.SERIES: "The whole series",
 }
 
 
@@ -75,7 +75,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
         "default_view": not any(filters.values()) and not needs_attendance,
         "now": timezone.now(),
         "student_name": student_name or _student_name(student_id),
-        "deleted": services.deleted_lesson_events()[:10],
+        "deleted": deletion.deleted_lesson_events()[:10],
     }
     return render(request, "academics/lesson_list.html", context)
 
@@ -192,14 +192,14 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
     marks = {a.student_id: a for a in lesson.attendance.select_related("marked_by")}
     rows = [(s, marks.get(s.pk)) for s in lesson.students.order_by("last_name", "first_name")]
-    counts = services.deletion_counts(lesson)
+    counts = deletion.deletion_counts(lesson)
     choices = [(scope, SCOPE_LABELS[scope], c) for scope, c in counts.items()]
     context = {
         "lesson": lesson,
         "rows": rows,
         "statuses": AttendanceStatus.choices,
         "delete_choices": choices,
-        "attendance_count": counts[services.DeleteScope.THIS]["attendance"],
+        "attendance_count": counts[deletion.DeleteScope.THIS]["attendance"],
         "can_take_attendance": lesson.starts_at <= timezone.now() + services.attendance_max_future(),
     }
     return render(request, "academics/lesson_detail.html", context)
@@ -238,10 +238,10 @@ def attendance_all_present(request: HttpRequest, lesson_id: int) -> HttpResponse
 @require_POST
 def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
-    result = services.lesson_delete(
+    result = deletion.lesson_delete(
         actor=cast(User, request.user),
         lesson=lesson,
-        scope=request.POST.get("scope", services.DeleteScope.THIS),
+        scope=request.POST.get("scope", deletion.DeleteScope.THIS),
     )
     messages.success(
         request,
@@ -254,7 +254,7 @@ def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @admin_required
 @require_POST
 def lesson_restore(request: HttpRequest, event_id: int) -> HttpResponse:
-    restored = services.lesson_restore(actor=cast(User, request.user), event_id=event_id)
+    restored = deletion.lesson_restore(actor=cast(User, request.user), event_id=event_id)
     n = len(restored)
     messages.success(
         request, f"Restored {plural(n, 'lesson')} with {'its' if n == 1 else 'their'} attendance."

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from academics import task_services as services
-from academics.forms import TaskForm
-from academics.task_models import InstanceStatus, Recurrence, Task, TaskInstance
+from academics.tasks import services
+from academics.tasks.forms import TaskForm
+from academics.tasks.models import InstanceStatus, Recurrence, Task, TaskInstance
 from academy.errors import NotFound
 from academy.query import parse_date
 from accounts.access import admin_required

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from academics import services
-from academics.forms import CustomerStudentsForm, StudentForm
-from academics.lesson_models import Lesson
+from academics.lessons.models import Lesson
 from academics.models import Student
+from academics.students import services
+from academics.students.forms import CustomerStudentsForm, StudentForm
 from academics.students.sections import student_sections
-from academics.task_models import TaskInstance
+from academics.tasks.models import TaskInstance
 from academy.errors import NotFound
 from accounts.access import admin_required
 from accounts.models import User

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from academics.lesson_models import Lesson
+from academics.lessons.models import Lesson
 
 FIRST_HOUR, LAST_HOUR = 8, 20  # shown at least; widened to fit earlier or later lessons
 

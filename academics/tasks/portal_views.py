@@ -1,4 +1,4 @@
-"""Customer portal: a customer's own students' lessons, attendance and today's tasks."""
+"""Customer portal: a customer's own students' today's tasks, marked done or undone."""
 
 from typing import cast
 
@@ -9,24 +9,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from academics import task_services
-from academics.lesson_models import Attendance, Lesson
-from academics.portal_hooks import mark_handed_in
 from academics.students.queries import students_visible_to
-from academics.task_models import InstanceStatus, TaskInstance
+from academics.tasks import services as task_services
+from academics.tasks.models import InstanceStatus, TaskInstance
+from academics.tasks.portal_hooks import mark_handed_in
 from academy.errors import NotFound
 from accounts.access import customer_required
 from accounts.models import User
-
-
-@customer_required
-def lessons(request: HttpRequest) -> HttpResponse:
-    students = students_visible_to(cast(User, request.user))
-    context = {
-        "upcoming": Lesson.objects.upcoming_for_students(students)[:50],
-        "history": Attendance.objects.history_for_students(students)[:50],
-    }
-    return render(request, "academics/portal_lessons.html", context)
 
 
 @customer_required

@@ -6,7 +6,7 @@ The homework app knows which task instances had homework handed in for them; the
 
 from collections.abc import Callable, Iterable, Sequence
 
-from academics.task_models import TaskInstance
+from academics.tasks.models import TaskInstance
 
 HandedIn = Callable[[Sequence[TaskInstance]], set[int]]
 
