@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -51,9 +52,18 @@ class LessonSeries(models.Model):
 
 class LessonQuerySet(models.QuerySet["Lesson"]):
     def for_admin_list(self) -> "LessonQuerySet":
+        # The count as a subquery per row, not a join grouped over every matching lesson: the
+        # database walks the starts_at index and counts for the rows of the page only.
+        marked = (
+            Attendance.objects.filter(lesson=models.OuterRef("pk"))
+            .order_by()
+            .values("lesson")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return (
             self.prefetch_related("students")
-            .annotate(attendance_count=Count("attendance", distinct=True))
+            .annotate(attendance_count=Coalesce(models.Subquery(marked), 0))
             .order_by("starts_at", "id")
         )
 
@@ -100,9 +110,15 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
     def default_admin_view(self, today: date, *, past_days: int = 7) -> "LessonQuerySet":
         """The Schedules page without filters: what is coming, and the past week's lessons
         whose attendance is still to take (a tutor who forgot finds them where they look)."""
-        start = datetime.combine(today, datetime.min.time(), timezone.get_current_timezone())
-        overdue = self.attendance_due(since=today - timedelta(days=past_days), until=start)
-        return self.filter(Q(starts_at__gte=start) | Q(pk__in=overdue.values("pk")))
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(today, datetime.min.time(), tz)
+        since = today - timedelta(days=past_days)
+        overdue = self.attendance_due(since=since, until=start)
+        # The lower bound is implied by `overdue`; said outright, the starts_at index skips the
+        # whole past instead of testing every old lesson against it.
+        return self.filter(starts_at__gte=datetime.combine(since, datetime.min.time(), tz)).filter(
+            Q(starts_at__gte=start) | Q(pk__in=overdue.values("pk"))
+        )
 
     def upcoming_for_students(self, students: models.QuerySet) -> "LessonQuerySet":
         return (
