@@ -30,11 +30,11 @@ def seed(stdout: TextIO) -> None:
         student.customers.add(User.objects.get(email=parent_email))
         if created:
             stdout.write(f"  created student {student.full_name}\n")
-    _seed_schedules(stdout)
+    _seed_lessons(stdout)
     _seed_history(stdout)
 
 
-def _seed_schedules(stdout: TextIO) -> None:
+def _seed_lessons(stdout: TextIO) -> None:
     admin = User.objects.get(email="admin@demo.academy")
     alice, ben, chloe = (Student.objects.get(first_name=n) for n in ("Alice", "Ben", "Chloe"))
     today = timezone.localdate()
@@ -103,7 +103,7 @@ def _seed_history(stdout: TextIO) -> None:
         actor=admin, subject="Biology (demo)", tutor="Dr Carla Chem", location="Lab 1",
         starts_at=start, ends_at=start + timedelta(hours=1), students=[daniel, ella],
     )  # fmt: skip
-    # Deleted by mistake, with its attendance: Schedules > Recently deleted can restore both.
+    # Deleted by mistake, with its attendance: Lessons > Recently deleted can restore both.
     start = datetime.combine(today - timedelta(days=2), time(14, 0), tz)
     art = lessons.lesson_create(
         actor=admin, subject="Art (demo)", tutor="Ari Artist", location="Studio",

@@ -1,11 +1,11 @@
-"""The portal pages academics owns (lessons, tasks)."""
+"""The portal pages academics owns (lessons, tasks); academy/urls.py composes them with
+homework's under the one `portal:` namespace."""
 
 from django.urls import path
 
 from academics.lessons import portal_views as lesson_portal
 from academics.tasks import portal_views as task_portal
 
-app_name = "portal_academic"
 urlpatterns = [
     path("lessons/", lesson_portal.lessons, name="lessons"),
     path("tasks/", task_portal.tasks, name="tasks"),

@@ -1,9 +1,11 @@
 from django.urls import include, path
 
 import incidents.views
+from academics import portal_urls as academics_portal
 from academics.students import views as student_views
 from academy import health, metrics
 from accounts import urls as accounts_urls
+from homework import urls as homework_portal
 
 handler400 = "academy.errors.bad_request"
 handler403 = "academy.errors.permission_denied"
@@ -37,6 +39,9 @@ urlpatterns = [
     path("admin/insights/jobs/", include("jobs.urls")),
     path("admin/insights/media/", include("media.urls")),
     path("admin/insights/incidents/", include("incidents.urls")),
-    path("portal/", include("homework.urls")),
-    path("portal/", include("academics.portal_urls")),
+    # The parent's portal is one namespace, `portal:`, whichever app serves a page of it.
+    path("portal/", include(([*homework_portal.urlpatterns, *academics_portal.urlpatterns], "portal"))),
+    # `portal_academic:` was academics' own portal namespace: its names still reverse (to the
+    # same paths) for code not yet moved to `portal:`. Requests resolve above, never here.
+    path("portal/", include((academics_portal.urlpatterns, "portal_academic"))),
 ]

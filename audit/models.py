@@ -32,7 +32,7 @@ class AuditEvent(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["entity_kind", "entity_id", "-created_at"]),
-            # One action's events, newest first (Schedules' deleted lessons, their restores): the
+            # One action's events, newest first (Lessons' deleted lessons, their restores): the
             # index's order is the page's order, so a read stops after the rows it shows.
             models.Index(fields=["action", "-created_at", "-id"], name="audit_action_newest"),
         ]

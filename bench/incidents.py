@@ -131,10 +131,10 @@ def report(i: int, run: str) -> bytes:
     body = {
         "kind": "http",
         "ui_message": "Failed to remove schedule. Please try again.",
-        "page_url": f"http://127.0.0.1/admin/academic/schedules/{i}/",
+        "page_url": f"http://127.0.0.1/admin/academic/lessons/{i}/",
         "request": {
             "method": "POST",
-            "url": f"/admin/academic/schedules/{i}/delete/",
+            "url": f"/admin/academic/lessons/{i}/delete/",
             "status": 409,
             "request_id": secrets.token_hex(16),
         },
@@ -147,7 +147,7 @@ def report(i: int, run: str) -> bytes:
         },
         "entities": [f"lesson:{i}", f"student:{i % 97}"],
         "breadcrumbs": [
-            f'12:00:{n:02d} click button "Delete lesson" on /admin/academic/schedules/{i}/' for n in range(8)
+            f'12:00:{n:02d} click button "Delete lesson" on /admin/academic/lessons/{i}/' for n in range(8)
         ],
     }
     return json.dumps(body).encode()

@@ -18,7 +18,7 @@ working). PostgreSQL databases: postgres://postgres@127.0.0.1:5432/academy_bench
 (--pg gives another base name), dropped and made afresh. Not a test: it prints figures.
 
 --only WORD (repeatable) times only the pages whose label contains one of the words, e.g.
-`--only schedules --only lesson` for the Schedules pages; the series delete/restore is timed only
+`--only lesson` for the Lessons pages; the series delete/restore is timed only
 when no --only is given or one of them is "series".
 """
 
@@ -265,8 +265,8 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
         ("admin start (students)", "admin", reverse("academics:student_list")),
         ("students", "admin", reverse("academics:student_list")),
         ("student detail", "admin", reverse("academics:student_detail", args=[mid])),
-        ("schedules (list)", "admin", reverse("academics:lesson_list")),
-        ("schedules (week)", "admin", reverse("academics:lesson_week")),
+        ("lessons (list)", "admin", reverse("academics:lesson_list")),
+        ("lessons (week)", "admin", reverse("academics:lesson_week")),
         ("lesson detail", "admin", reverse("academics:lesson_detail", args=[lesson.pk])),
         ("tasks", "admin", reverse("academics:task_list")),
         (
@@ -301,8 +301,8 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
         ("portal home", "parent", reverse("portal:home")),
         ("portal student", "parent", reverse("portal:student", args=[parent_student])),
         ("portal homework", "parent", reverse("portal:homework")),
-        ("portal lessons", "parent", reverse("portal_academic:lessons")),
-        ("portal tasks", "parent", reverse("portal_academic:tasks")),
+        ("portal lessons", "parent", reverse("portal:lessons")),
+        ("portal tasks", "parent", reverse("portal:tasks")),
     ]
 
 

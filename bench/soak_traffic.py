@@ -201,7 +201,7 @@ def _next_slot() -> datetime:
 
 
 class Admin(Person):
-    """Schedules lessons, takes attendance, deletes and restores, opens the hubs, optimises."""
+    """Books lessons, takes attendance, deletes and restores, opens the hubs, optimises."""
 
     def __init__(self, base: str, email: str, students: list[int], ledger: Ledger, stop: threading.Event):
         super().__init__(base, email, ledger, stop)
@@ -226,7 +226,7 @@ class Admin(Person):
     def lesson_round(self) -> None:
         starts = _next_slot()
         students = random.sample(self.students, 2)
-        self.call("lesson form", "GET", "/admin/academic/schedules/new/")
+        self.call("lesson form", "GET", "/admin/academic/lessons/new/")
         form = {
             "subject": f"Soak maths {starts:%H%M%S}{random.randint(0, 999)}",
             "tutor": "Ms Soak",
@@ -235,8 +235,8 @@ class Admin(Person):
             "ends_at": self._local(starts + timedelta(hours=1)),
             "students": students,
         }
-        created = self.call("lesson create", "POST", "/admin/academic/schedules/new/", data=form)
-        match = re.search(r"/schedules/(\d+)/$", created.headers.get("Location", "")) if created else None
+        created = self.call("lesson create", "POST", "/admin/academic/lessons/new/", data=form)
+        match = re.search(r"/lessons/(\d+)/$", created.headers.get("Location", "")) if created else None
         if match is None:
             return
         lesson = int(match.group(1))
@@ -247,7 +247,7 @@ class Admin(Person):
                 status = random.choice(["present", "absent", "late", "excused"])
                 data = {"student": student, "status": status}
                 done = self.call(
-                    "attendance", "POST", f"/admin/academic/schedules/{lesson}/attendance/", data=data
+                    "attendance", "POST", f"/admin/academic/lessons/{lesson}/attendance/", data=data
                 )
                 if done is not None and done.status_code == 302:
                     self.ledger.action("attendance.mark")
@@ -256,9 +256,9 @@ class Admin(Person):
             self.ledger.lessons[lesson] = {"state": "kept", "attendance": marks}
         if random.random() < 0.5:
             return
-        self.call("lesson detail", "GET", f"/admin/academic/schedules/{lesson}/")  # the confirmation
+        self.call("lesson detail", "GET", f"/admin/academic/lessons/{lesson}/")  # the confirmation
         deleted = self.call(
-            "lesson delete", "POST", f"/admin/academic/schedules/{lesson}/delete/", data={"scope": "this"}
+            "lesson delete", "POST", f"/admin/academic/lessons/{lesson}/delete/", data={"scope": "this"}
         )
         if deleted is None or deleted.status_code != 302:
             return
@@ -267,12 +267,12 @@ class Admin(Person):
             self.ledger.lessons[lesson]["state"] = "deleted"
         if random.random() < 0.5:
             return
-        listing = self.call("schedules list", "GET", "/admin/academic/schedules/")
+        listing = self.call("lessons list", "GET", "/admin/academic/lessons/")
         text = listing.text if listing is not None else ""
-        found = re.search(rf'data-entity="lesson:{lesson}".*?/schedules/restore/(\d+)/', text, re.DOTALL)
+        found = re.search(rf'data-entity="lesson:{lesson}".*?/lessons/restore/(\d+)/', text, re.DOTALL)
         if found is None:
             return
-        restored = self.call("lesson restore", "POST", f"/admin/academic/schedules/restore/{found.group(1)}/")
+        restored = self.call("lesson restore", "POST", f"/admin/academic/lessons/restore/{found.group(1)}/")
         if restored is not None and restored.status_code == 302:
             self.ledger.action("lesson.restore")
             with self.ledger.lock:
@@ -283,7 +283,7 @@ class Admin(Person):
             ("hub jobs", "/admin/insights/jobs/"),
             ("hub media", "/admin/insights/media/"),
             ("hub incidents", "/admin/insights/incidents/"),
-            ("schedules list", "/admin/academic/schedules/"),
+            ("lessons list", "/admin/academic/lessons/"),
         ):
             self.call(kind, "GET", path)
 

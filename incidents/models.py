@@ -48,7 +48,6 @@ class ActorType(models.TextChoices):
 ENTITY_PAGES: dict[str, tuple[str, str]] = {
     "student": ("academics:student_detail", "student_id"),
     "lesson": ("academics:lesson_detail", "lesson_id"),
-    "schedule": ("academics:lesson_detail", "lesson_id"),
     "task": ("academics:task_detail", "task_id"),
     "homework": ("homework:admin_detail", "homework_id"),
     "media": ("media:detail", "media_id"),

@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Every admin page with filters, and the parameters it reads.
 LISTS: dict[str, tuple[str, ...]] = {
     "/admin/academic/students/": ("q", "show", "page"),
-    "/admin/academic/schedules/": ("student", "student_name", "tutor", "from", "to", "needs", "page"),
-    "/admin/academic/schedules/student-suggestions/": ("student_name",),
-    "/admin/academic/schedules/new/": ("at",),  # the slot clicked on the week view
-    "/admin/academic/schedules/week/": ("week",),
+    "/admin/academic/lessons/": ("student", "student_name", "tutor", "from", "to", "needs", "page"),
+    "/admin/academic/lessons/student-suggestions/": ("student_name",),
+    "/admin/academic/lessons/new/": ("at",),  # the slot clicked on the week view
+    "/admin/academic/lessons/week/": ("week",),
     "/admin/academic/tasks/": ("q", "show", "recurrence", "page"),
     "/admin/academic/tasks/{task}/": ("from",),
     "/admin/academic/homework/": ("status", "page"),

@@ -20,7 +20,7 @@ ADMIN_NAV: list[tuple[str, list[NavEntry]]] = [
         [
             NavEntry("Today", "ui:admin_home", "home"),
             NavEntry("Students", "academics:student_list", "users"),
-            NavEntry("Schedules", "academics:lesson_list", "calendar"),
+            NavEntry("Lessons", "academics:lesson_list", "calendar"),
             NavEntry("Tasks", "academics:task_list", "check-square"),
             NavEntry("Homework", "homework:admin_list", "file"),
         ],
@@ -44,8 +44,8 @@ ADMIN_NAV: list[tuple[str, list[NavEntry]]] = [
 
 PORTAL_NAV: list[NavEntry] = [
     NavEntry("My students", "portal:home", "users", also=("/portal/students/",)),
-    NavEntry("Lessons", "portal_academic:lessons", "calendar"),
-    NavEntry("Tasks", "portal_academic:tasks", "check-square"),
+    NavEntry("Lessons", "portal:lessons", "calendar"),
+    NavEntry("Tasks", "portal:tasks", "check-square"),
     NavEntry("Homework", "portal:homework", "file"),
 ]
 

@@ -108,7 +108,7 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
         return self.filter(starts_at__gte=start, starts_at__lte=until).needing_attendance()
 
     def default_admin_view(self, today: date, *, past_days: int = 7) -> "LessonQuerySet":
-        """The Schedules page without filters: what is coming, and the past week's lessons
+        """The Lessons page without filters: what is coming, and the past week's lessons
         whose attendance is still to take (a tutor who forgot finds them where they look)."""
         tz = timezone.get_current_timezone()
         start = datetime.combine(today, datetime.min.time(), tz)

@@ -1,11 +1,11 @@
-"""Admin > Academic > Schedules: lessons, weekly series, attendance, deletion and restore."""
+"""Admin > Academic > Lessons: lessons, weekly series, attendance, deletion and restore."""
 
 from datetime import datetime, timedelta
 from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -86,7 +86,7 @@ def _student_name(student_id: int | None) -> str:
     return student.full_name if student else ""
 
 
-# Suggestions while typing a name in the Schedules filter: a handful, never every student.
+# Suggestions while typing a name in the Lessons filter: a handful, never every student.
 SUGGESTIONS = 8
 
 
@@ -260,3 +260,12 @@ def lesson_restore(request: HttpRequest, event_id: int) -> HttpResponse:
         request, f"Restored {plural(n, 'lesson')} with {'its' if n == 1 else 'their'} attendance."
     )
     return redirect("academics:lesson_detail", lesson_id=restored[0].pk)
+
+
+def old_schedules_address(request: HttpRequest, rest: str) -> HttpResponse:
+    """/admin/academic/schedules/<rest> -> /admin/academic/lessons/<rest>, the query kept (301).
+
+    No login check: the redirect tells nothing, and the page it leads to checks."""
+    query = request.META.get("QUERY_STRING", "")
+    url = reverse("academics:lesson_list") + rest
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)

@@ -1,4 +1,4 @@
-"""The Schedules week view as a calendar: seven day columns on one time axis.
+"""The Lessons week view as a calendar: seven day columns on one time axis.
 
 Positions are computed here (percentages of the visible hours), so the template only places
 boxes. Lessons that overlap on a day share its width side by side, as in any calendar."""

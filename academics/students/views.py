@@ -92,7 +92,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         "student": student,
         "customers": student.customers.all(),
         "events": events,
-        "extra_sections": [{"template": t} for t in ["academics/_student_schedule.html", *templates]],
+        "extra_sections": [{"template": t} for t in ["academics/_student_lessons.html", *templates]],
         "upcoming_lessons": Lesson.objects.upcoming_for_students(Student.objects.filter(pk=student.pk))[:10],
         "today_tasks": TaskInstance.objects.for_portal_day([student], timezone.localdate()),
     }

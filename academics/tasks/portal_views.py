@@ -42,7 +42,7 @@ def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
-    return redirect("portal_academic:tasks")
+    return redirect("portal:tasks")
 
 
 def _set_status(request: HttpRequest, instance_id: int, status: str, said: str) -> HttpResponse:

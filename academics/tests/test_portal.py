@@ -29,7 +29,7 @@ def test_customer_sees_own_upcoming_lessons_and_history(
     student,
 ):
     make_lesson([student], start=timezone.now() + timedelta(days=1), subject="Future Physics")
-    url = reverse("portal_academic:lessons")
+    url = reverse("portal:lessons")
     response = parent_client.get(url)
     assert response.status_code == 200
     assert b"Future Physics" in response.content
@@ -53,10 +53,10 @@ def test_customer_marks_own_task_done_and_gets_404_for_another(
         recurrence=Recurrence.DAILY,
     )
     instance = TaskInstance.objects.get()
-    response = parent_client.get(reverse("portal_academic:tasks"))
+    response = parent_client.get(reverse("portal:tasks"))
     assert b"Times tables" in response.content
-    assert b"Times tables" not in other_parent_client.get(reverse("portal_academic:tasks")).content
-    url = reverse("portal_academic:task_done", kwargs={"instance_id": instance.pk})
+    assert b"Times tables" not in other_parent_client.get(reverse("portal:tasks")).content
+    url = reverse("portal:task_done", kwargs={"instance_id": instance.pk})
     response = other_parent_client.post(url, HTTP_ACCEPT="application/json")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "task_instance_not_found"
@@ -71,7 +71,7 @@ def test_portal_lessons_query_count_is_pinned(parent_client, make_lesson, studen
 
     for n in range(6):
         make_lesson([student], start=timezone.now() + timedelta(days=n + 1))
-    url = reverse("portal_academic:lessons")
+    url = reverse("portal:lessons")
     with CaptureQueriesContext(connection) as first:
         parent_client.get(url)
     for n in range(6):
@@ -93,8 +93,8 @@ def test_mark_done_and_undo_return_to_the_page_they_were_on(
         recurrence=Recurrence.DAILY,
     )
     instance = TaskInstance.objects.get()
-    done = reverse("portal_academic:task_done", kwargs={"instance_id": instance.pk})
-    undo = reverse("portal_academic:task_undo", kwargs={"instance_id": instance.pk})
+    done = reverse("portal:task_done", kwargs={"instance_id": instance.pk})
+    undo = reverse("portal:task_undo", kwargs={"instance_id": instance.pk})
     child_page = f"/portal/students/{student.pk}/"
     response = parent_client.post(done, {"next": child_page})
     assert response.status_code == 302 and response["Location"] == child_page
@@ -102,10 +102,10 @@ def test_mark_done_and_undo_return_to_the_page_they_were_on(
     assert instance.status == "done"
     assert other_parent_client.post(undo, HTTP_ACCEPT="application/json").status_code == 404
     response = parent_client.post(undo, {"next": "https://elsewhere.example/"})
-    assert response["Location"] == reverse("portal_academic:tasks")  # never off-site
+    assert response["Location"] == reverse("portal:tasks")  # never off-site
     instance.refresh_from_db()
     assert instance.status == "todo" and instance.completed_at is None
-    page = parent_client.get(reverse("portal_academic:tasks")).content.decode()
+    page = parent_client.get(reverse("portal:tasks")).content.decode()
     assert "is to do again for Sam Student" in page and done in page
 
 

@@ -70,12 +70,12 @@ def test_student_page_renders_the_sections_higher_apps_register(admin_client, st
     sections.register_student_section(
         "notes",
         sections.StudentSection(
-            template="academics/_student_schedule.html",
+            template="academics/_student_lessons.html",
             context=lambda s: {"upcoming_lessons": [], "today_tasks": [], "seen_for": s.pk},
         ),
     )
     templates, context = sections.student_sections(student)
-    assert templates == ["academics/_student_schedule.html"] and context["seen_for"] == student.pk
+    assert templates == ["academics/_student_lessons.html"] and context["seen_for"] == student.pk
     response = admin_client.get(f"/admin/academic/students/{student.pk}/")
     assert response.status_code == 200
     assert b"student-homework" not in response.content  # homework's section is not hard-wired

@@ -2,7 +2,7 @@
 
 Django's own admin used to be mounted at /django-admin/ with its own login form: after /login/
 locked an account, the right password still worked there, and that session opened the product's
-admin too. Nothing in the product used that admin (its pages cover schedules, tasks, jobs,
+admin too. Nothing in the product used that admin (its pages cover lessons, tasks, jobs,
 customers), so it is gone.
 """
 

@@ -153,8 +153,8 @@ def test_a_childs_page_shows_lessons_attendance_tasks_and_homework(admin, parent
     assert '<span class="badge ok" data-role="attendance-status">Present</span>' in html
     assert '<span class="badge danger" data-role="attendance-status">Absent</span>' in html
     today = TaskInstance.objects.get(student=student, date=timezone.localdate())
-    assert "Today" in html and reverse("portal_academic:task_done", args=[today.pk]) in html
-    assert reverse("portal_academic:task_undo", args=[yesterday.pk]) in html  # yesterday's, done
+    assert "Today" in html and reverse("portal:task_done", args=[today.pk]) in html
+    assert reverse("portal:task_undo", args=[yesterday.pk]) in html  # yesterday's, done
     assert "Fractions worksheet" in html and "Received" in html
 
 
@@ -248,7 +248,7 @@ def test_a_task_with_homework_handed_in_shows_as_handed_in(admin, parent, parent
     hand_in(parent, student, "Project", task_id=once.pk)  # a one-off task: handed in whenever
     assert handed_in_instance_ids(TaskInstance.objects.select_related("task")) == {today.pk, project.pk}
 
-    html = parent_client.get(reverse("portal_academic:tasks")).content.decode()
+    html = parent_client.get(reverse("portal:tasks")).content.decode()
     reading = html[html.index(f'data-entity="task_instance:{today.pk}"') :]
     assert 'data-role="handed-in"' in reading[: reading.index("</li>")]
     spelling = html[

@@ -39,7 +39,7 @@ def test_a_parents_refused_request_does_not_anchor_the_student_they_probed(paren
 
 
 def test_an_admins_refused_request_anchors_its_route_entity(admin_client):
-    assert admin_client.get("/admin/academic/schedules/999999/").status_code == 404
+    assert admin_client.get("/admin/academic/lessons/999999/").status_code == 404
     assert refs(Occurrence.objects.get()) == {("lesson", "999999")}
 
 

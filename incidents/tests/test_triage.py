@@ -123,7 +123,7 @@ def test_a_mistyped_url_a_refused_form_and_a_403_open_nothing(admin_client, pare
     refused = admin_client.post(reverse("academics:lesson_create"), form)
     assert refused.status_code == 400
     assert parent_client.get(reverse("jobs:insights")).status_code == 403
-    assert admin_client.get("/admin/academic/schedules/999999/").status_code == 404
+    assert admin_client.get("/admin/academic/lessons/999999/").status_code == 404
     codes = set(Incident.objects.values_list("error_code", flat=True))
     assert codes == {"not_found", "lesson_invalid_times", "forbidden", "lesson_not_found"}
     assert not Incident.objects.filter(status=Status.OPEN).exists()

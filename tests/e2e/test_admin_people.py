@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_refused_lesson_form_comes_back_with_what_was_typed(page, login, admin, student):
     login(admin)
-    page.goto("/admin/academic/schedules/new/")
+    page.goto("/admin/academic/lessons/new/")
     page.get_by_label("Subject").fill("Chemistry")
     page.get_by_label("Tutor").fill("Dr Carla Chem")
     page.get_by_label("Location").fill("Lab 2")
@@ -71,7 +71,7 @@ def test_the_week_view_shows_today(page, login, admin, student):
     lessons.lesson_create(actor=admin, subject="Chemistry", tutor="T", starts_at=today_3pm,
                           ends_at=today_3pm + timedelta(hours=1), students=[student])  # fmt: skip
     login(admin)
-    page.goto("/admin/academic/schedules/week/")
+    page.goto("/admin/academic/lessons/week/")
     today = page.locator(".calendar-day.today")
     assert today.count() == 1
     lesson = today.locator(".calendar-lesson", has_text="Chemistry")
@@ -79,9 +79,7 @@ def test_the_week_view_shows_today(page, login, admin, student):
     hour = page.locator(".calendar-hours span", has_text="15:00").bounding_box()
     box = lesson.bounding_box()
     assert abs(box["y"] - hour["y"]) < 3  # placed at 15:00 on the time axis
-    page.goto(
-        f"/admin/academic/schedules/week/?week={(timezone.localdate() + timedelta(days=7)).isoformat()}"
-    )
+    page.goto(f"/admin/academic/lessons/week/?week={(timezone.localdate() + timedelta(days=7)).isoformat()}")
     assert page.locator(".calendar-day.today").count() == 0
     page.get_by_role("link", name="This week").click()
     page.wait_for_load_state("networkidle")
@@ -106,7 +104,7 @@ def test_attendance_on_a_phone(browser, live_server, admin, student, other_stude
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_load_state("networkidle")
-        page.goto(f"/admin/academic/schedules/{lesson.pk}/")
+        page.goto(f"/admin/academic/lessons/{lesson.pk}/")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         # Every control of the register lies within the 390 px width.
         for control in page.locator(".attendance button, .attendance input:not([type=hidden])").all():

@@ -22,13 +22,13 @@ def test_admin_deletes_lesson_with_attendance_and_restores_it(page, login, admin
     pk = lesson.pk
 
     login(admin)
-    page.goto(f"/admin/academic/schedules/{pk}/")
+    page.goto(f"/admin/academic/lessons/{pk}/")
     page.locator(".page-head").get_by_role("button", name="Delete").click()
     dialog = page.locator("dialog#delete-lesson")
     assert dialog.is_visible()
     assert "This lesson has 2 attendance records; they will be deleted too." in dialog.inner_text()
     dialog.get_by_role("button", name="Delete").click()
-    page.wait_for_url("**/admin/academic/schedules/")
+    page.wait_for_url("**/admin/academic/lessons/")
     assert "Deleted 1 lesson and 2 attendance records" in page.content()
     assert not Lesson.objects.filter(pk=pk).exists()
     assert not Attendance.objects.filter(lesson_id=pk).exists()
@@ -36,7 +36,7 @@ def test_admin_deletes_lesson_with_attendance_and_restores_it(page, login, admin
     page.locator(f'.deleted-lessons [data-entity="lesson:{pk}"]').get_by_role(
         "button", name="Restore"
     ).click()
-    page.wait_for_url(f"**/admin/academic/schedules/{pk}/")
+    page.wait_for_url(f"**/admin/academic/lessons/{pk}/")
     assert "Restored 1 lesson with its attendance" in page.content()
     assert Lesson.objects.filter(pk=pk).exists()
     assert sorted(Attendance.objects.filter(lesson_id=pk).values_list("status", flat=True)) == [

@@ -1,4 +1,4 @@
-"""Schedules and attendance pages: every view by admin, customer, other customer, anonymous."""
+"""Lessons and attendance pages: every view by admin, customer, other customer, anonymous."""
 
 from datetime import timedelta
 

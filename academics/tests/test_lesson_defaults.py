@@ -1,4 +1,4 @@
-"""Schedules opens on what is coming and the past week's lessons still needing attendance."""
+"""Lessons opens on what is coming and the past week's lessons still needing attendance."""
 
 from datetime import timedelta
 
