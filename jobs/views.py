@@ -1,5 +1,6 @@
 """Admin > Insights > Jobs: tabs, filters, workers, chart, detail and the re-run/delete actions."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -116,32 +117,40 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(target or default, status=303)
 
 
-@admin_required
-@require_POST
-def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+def _act[Done: (services.Rerun, services.Deleted)](
+    request: HttpRequest,
+    job_id: str,
+    action: Callable[..., Done],
+    then: Callable[[Done], str],
+) -> HttpResponse:
+    """Run a re-run or delete service and say how it went on the page the admin goes to next:
+    `then(done)` (or back to the job's page when it was refused)."""
     try:
-        done = services.job_rerun(actor=request.user, job_id=job_id)
+        done = action(actor=request.user, job_id=job_id)
     except Conflict as exc:
         if wants_json(request):
             raise
         messages.error(request, exc.message)
         return _back(request, reverse("jobs:detail", kwargs={"job_id": job_id}))
     (messages.info if done.already else messages.success)(request, done.message)
-    return _back(request, reverse("jobs:detail", kwargs={"job_id": done.new_job_id}))
+    return _back(request, then(done))
+
+
+@admin_required
+@require_POST
+def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+    return _act(
+        request,
+        job_id,
+        services.job_rerun,
+        lambda done: reverse("jobs:detail", kwargs={"job_id": done.new_job_id}),
+    )
 
 
 @admin_required
 @require_POST
 def delete(request: HttpRequest, job_id: str) -> HttpResponse:
-    try:
-        done = services.job_delete(actor=request.user, job_id=job_id)
-    except Conflict as exc:
-        if wants_json(request):
-            raise
-        messages.error(request, exc.message)
-        return _back(request, reverse("jobs:detail", kwargs={"job_id": job_id}))
-    (messages.info if done.already else messages.success)(request, done.message)
-    return _back(request, reverse("jobs:insights"))
+    return _act(request, job_id, services.job_delete, lambda done: reverse("jobs:insights"))
 
 
 @admin_required

@@ -5,14 +5,11 @@ polls the RSS of the job's process tree and kills it past the limit, records the
 the reason, and keeps serving. A job process that dies any other way (segfault, os._exit) is a
 failure too, and the memory a job used goes back to the system when it ends.
 
-The job processes come from the fork server (jobs/forkserver.py), which the worker forks once at
-start: forking the worker itself per job cost more than all of its bookkeeping. The server forks
-each job process ahead of time as a spare; the worker claims a job, sends it to the spare through
-a pipe and asks for the next spare, so the fork overlaps the job instead of preceding it.
-
-The worker does all the queue bookkeeping (claim, result, retry, signal); the job process only
-runs the task, with its own database connection, bound to the job's request id, and reports
-back through a pipe. Heartbeats come from the worker's loop (no threads: the server forks).
+The worker forks each job process itself (jobs/job_process.py: standard library only, so it runs
+wherever Python does fork, Linux and macOS). It does all the queue bookkeeping (claim, result,
+retry, signal); the job process only runs the task, with its own database connection, bound to
+the job's request id, and reports back through a pipe. Heartbeats come from the worker's loop
+(no threads: the worker forks).
 """
 
 import contextlib
@@ -35,8 +32,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from jobs import lifecycle
-from jobs.forkserver import ForkServer, ForkServerGone
+from jobs import job_process, lifecycle
 from jobs.metrics import job_finished
 from jobs.models import WorkerProcess
 from jobs.runtime import Limits, hostname, mib, tree_rss
@@ -75,7 +71,7 @@ def reconnecting[T](what: str, call: Callable[[], T], attempts: int = RECONNECT_
 
 @dataclass
 class Child:
-    pid: int
+    process: job_process.JobProcess
     fd: int
     job: DBTaskResult
     started: float
@@ -121,7 +117,9 @@ class Worker:
         self.claimed = 0
         self.done = 0
         self.next_heartbeat = 0.0
-        self.server: ForkServer | None = None
+        # Job processes that reported their result and are exiting on their own: reaped as they
+        # end, and waited for when the worker stops, so it leaves no process behind.
+        self.exiting: list[job_process.JobProcess] = []
 
     # -- lifecycle -------------------------------------------------------------------------
     def install_signals(self) -> None:
@@ -179,8 +177,6 @@ class Worker:
         self.register()
         reason = "stopped"
         try:
-            self.server = ForkServer()
-            self.server.ask()  # the first spare, forked while we poll
             while True:
                 self.heartbeat()
                 if self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
@@ -207,8 +203,8 @@ class Worker:
             reason = "crashed"
             raise
         finally:
-            if self.server is not None:
-                self.server.stop()
+            for process in self.exiting:
+                process.exit_code(timeout=10)
             reconnecting(
                 "stop",
                 lambda: WorkerProcess.objects.filter(worker_id=self.worker_id).update(
@@ -271,16 +267,13 @@ class Worker:
             task_started.send(sender=type(job.task.get_backend()), task_result=job.task_result)
         except Exception:
             logger.debug("task_started for job %s not sent", job.pk, exc_info=True)
-        assert self.server is not None
-        spare = self.server.take()
-        spare.send(job)
-        self.server.ask(job.task_path)  # the next spare is forked while this job runs
-        os.set_blocking(spare.result_fd, False)
+        process = job_process.start(job)
+        os.set_blocking(process.result_fd, False)
         now = time.monotonic()
-        self.children[spare.result_fd] = Child(
-            pid=spare.pid, fd=spare.result_fd, job=job, started=now, next_check=now + self.poll
+        self.children[process.result_fd] = Child(
+            process=process, fd=process.result_fd, job=job, started=now, next_check=now + self.poll
         )
-        self.selector.register(spare.result_fd, selectors.EVENT_READ)
+        self.selector.register(process.result_fd, selectors.EVENT_READ)
 
     def wait_children(self, timeout: float) -> None:
         for key, _ in self.selector.select(timeout):
@@ -301,33 +294,30 @@ class Worker:
                 self.check_memory(child)
 
     def check_memory(self, child: Child) -> None:
-        rss = tree_rss(child.pid)
+        rss = tree_rss(child.process.pid)
         child.peak_rss = max(child.peak_rss, rss)
         if rss > self.limits.own and not child.killed_reason:
             child.killed_reason = (
                 f"exceeded the worker memory limit of {mib(self.limits.own)} (resident {mib(rss)})"
             )
             logger.error("job %s %s: killing it", child.job.pk, child.killed_reason)
-            _kill_tree(child.pid)
+            _kill_tree(child.process.pid)
 
     def reap_child(self, child: Child) -> None:
         """The child closed its pipe: record its result. A child that sent a result is left to
-        exit on its own (tearing down a large address space takes milliseconds); the fork server
-        reaps it."""
-        assert self.server is not None
+        exit on its own (tearing down a large address space takes milliseconds) and reaped later."""
         try:
             result = json.loads(bytes(child.buffer)) if child.buffer and not child.killed_reason else None
         except ValueError:
             result = None
-        status = None
+        exit_code = None
         if result is None and not child.killed_reason:
-            # Raises ForkServerGone if the server died (killing this job with it): the worker
-            # then stops and, the child being still listed, releases its job to the queue.
-            status = self.server.wait_exit(child.pid)
+            exit_code = child.process.exit_code(timeout=10)
         self.selector.unregister(child.fd)
         os.close(child.fd)
         del self.children[child.fd]
-        self.server.forget(child.pid)
+        self.exiting = [p for p in self.exiting if p.exit_code(timeout=0) is None]
+        self.exiting.append(child.process)
         self.done += 1
         job = child.job
         outcome = (
@@ -339,13 +329,13 @@ class Worker:
             if result["ok"]
             else "failed"
         )
-        self.record_result(child, result, status)
+        self.record_result(child, result, exit_code)
         # Counted once recorded: a worker killed in between leaves no count the database lacks.
         job_finished(
             job.task_path, outcome, seconds=time.monotonic() - child.started, peak_rss=child.peak_rss
         )
 
-    def record_result(self, child: Child, result: dict[str, Any] | None, status: int | None) -> None:
+    def record_result(self, child: Child, result: dict[str, Any] | None, exit_code: int | None) -> None:
         """Record how the child's job ended: success, its exception, death or the memory limit."""
         job = child.job
         if child.killed_reason:
@@ -361,12 +351,12 @@ class Worker:
             )
             return
         if result is None:
-            if status is None:
+            if exit_code is None:
                 how = "an unknown status"
-            elif os.WIFSIGNALED(status):
-                how = f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+            elif exit_code < 0:
+                how = f"signal {signal.Signals(-exit_code).name}"
             else:
-                how = f"exit code {os.waitstatus_to_exitcode(status)}"
+                how = f"exit code {exit_code}"
             reason = f"the job process ended with {how} before reporting a result"
             self.record_failure(
                 job.pk,
@@ -397,11 +387,8 @@ class Worker:
     def release_all(self) -> None:
         """Stop the children now and put their jobs back in the queue for another worker."""
         for child in list(self.children.values()):
-            _kill_tree(child.pid)
-            if self.server is not None:  # dead before its job goes back to the queue
-                with contextlib.suppress(ForkServerGone):  # gone, it took its children with it
-                    self.server.wait_exit(child.pid)
-                self.server.forget(child.pid)
+            _kill_tree(child.process.pid)
+            child.process.exit_code(timeout=10)  # dead before its job goes back to the queue
             self.selector.unregister(child.fd)
             os.close(child.fd)
             del self.children[child.fd]
