@@ -5,11 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django_tasks_db.models import DBTaskResult
 
 from academy.errors import Conflict, DomainError, wants_json
 from academy.query import EARLIEST, LATEST, parse_date
@@ -49,8 +52,29 @@ def _filters(request: HttpRequest, counts: dict[str, int] | None = None) -> quer
     )
 
 
-def _tab_list(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(key, label, counts[key]) for key, label in queries.TABS.items()]
+def _tab_list(counts: dict[str, int]) -> list[tuple[str, str, int, str]]:
+    return [(key, label, counts[key], queries.count_text(counts[key])) for key, label in queries.TABS.items()]
+
+
+class CappedPaginator(Paginator):
+    """Pages of a tab without counting all of it (see queries.capped_count): past the cap the
+    page says "10,000+" and offers the pages up to there."""
+
+    def __init__(self, jobs: QuerySet[DBTaskResult], per_page: int) -> None:
+        super().__init__(jobs, per_page)
+        self.jobs = jobs
+
+    @cached_property
+    def count(self) -> int:
+        return queries.capped_count(self.jobs)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > queries.COUNT_CAP
+
+    @property
+    def count_text(self) -> str:
+        return queries.count_text(self.count)
 
 
 def _chart(bars: list[queries.Bar]) -> dict[str, Any]:
@@ -82,7 +106,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     running = queries.running_state()
     tab_counts = queries.tab_counts(running)
     filters = _filters(request, tab_counts)
-    page = Paginator(queries.job_list(filters, running), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queries.job_list(filters, running), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "tab_list": _tab_list(tab_counts),
