@@ -3,7 +3,7 @@
     .venv/bin/python bench/jobs.py [--jobs 5000] [--sleep-jobs 400] [--concurrency 2]
         [--pg postgres://postgres@127.0.0.1:5432/academy_jobs_bench]
 
-1. N no-op jobs through `manage.py worker` (a process per job, forked ahead by its fork server, RSS watched) and through
+1. N no-op jobs through `manage.py worker` (a process per job, forked by the worker, RSS watched) and through
    django-tasks-db's plain `db_worker`, on SQLite and on PostgreSQL: jobs/s and the ratio.
 2. M jobs that each sleep 50 ms with 1 and with 4 workers on PostgreSQL: the speed-up.
 
