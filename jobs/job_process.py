@@ -99,7 +99,7 @@ def _main(job: DBTaskResult, result_r: int, result_w: int) -> None:
     # heap page by page.
     gc.freeze()
     _die_with_worker()
-    result = json.dumps(_execute(job)).encode()
+    result = json.dumps(execute(job)).encode()
     view = memoryview(result)
     while view:
         view = view[os.write(result_w, view) :]
@@ -119,7 +119,7 @@ def _die_with_worker() -> None:
     threading.Thread(target=watch, name="die-with-worker", daemon=True).start()
 
 
-def _execute(job: DBTaskResult) -> dict[str, Any]:
+def execute(job: DBTaskResult) -> dict[str, Any]:
     info = getattr(job, "info", None)
     request_id = info.request_id if info is not None and info.request_id else f"job-{job.pk}"
     with bind_request_id(request_id):

@@ -60,13 +60,14 @@ class CappedPaginator(Paginator):
     """Pages of a tab without counting all of it (see queries.capped_count): past the cap the
     page says "10,000+" and offers the pages up to there."""
 
-    def __init__(self, jobs: QuerySet[DBTaskResult], per_page: int) -> None:
+    def __init__(self, jobs: QuerySet[DBTaskResult], per_page: int, known_count: int | None = None) -> None:
         super().__init__(jobs, per_page)
         self.jobs = jobs
+        self.known_count = known_count
 
     @cached_property
     def count(self) -> int:
-        return queries.capped_count(self.jobs)
+        return self.known_count if self.known_count is not None else queries.capped_count(self.jobs)
 
     @property
     def capped(self) -> bool:
@@ -106,7 +107,12 @@ def insights(request: HttpRequest) -> HttpResponse:
     running = queries.running_state()
     tab_counts = queries.tab_counts(running)
     filters = _filters(request, tab_counts)
-    page = CappedPaginator(queries.job_list(filters, running), PAGE_SIZE).get_page(request.GET.get("page"))
+    unfiltered = not (filters.task or filters.queue or filters.day or filters.search)
+    page = CappedPaginator(
+        queries.job_list(filters, running),
+        PAGE_SIZE,
+        known_count=tab_counts[filters.tab] if unfiltered else None,  # the tab's count: same rows, same cap
+    ).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "tab_list": _tab_list(tab_counts),

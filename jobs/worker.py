@@ -5,11 +5,13 @@ polls the RSS of the job's process tree and kills it past the limit, records the
 the reason, and keeps serving. A job process that dies any other way (segfault, os._exit) is a
 failure too, and the memory a job used goes back to the system when it ends.
 
-The worker forks each job process itself (jobs/job_process.py: standard library only, so it runs
-wherever Python does fork, Linux and macOS). It does all the queue bookkeeping (claim, result,
-retry, signal); the job process only runs the task, with its own database connection, bound to
-the job's request id, and reports back through a pipe. Heartbeats come from the worker's loop
-(no threads: the worker forks).
+Job processes come from jobs/launch.py: on Linux from the fork server the worker forks once at
+start (jobs/forkserver.py: forking the worker itself per job cost more than all of its
+bookkeeping); elsewhere, or with --fork-per-job, the worker forks each one itself
+(jobs/job_process.py, standard library only). The worker does all the queue bookkeeping (claim,
+result, retry, signal); the job process only runs the task, with its own database connection,
+bound to the job's request id, and reports back through a pipe. Heartbeats come from the
+worker's loop (no threads: the worker forks).
 """
 
 import contextlib
@@ -32,7 +34,9 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from jobs import job_process, lifecycle
+from jobs import lifecycle
+from jobs.forkserver import ForkServerGone
+from jobs.launch import Launcher, launcher
 from jobs.metrics import job_finished
 from jobs.models import WorkerProcess
 from jobs.runtime import Limits, hostname, mib, tree_rss
@@ -71,7 +75,7 @@ def reconnecting[T](what: str, call: Callable[[], T], attempts: int = RECONNECT_
 
 @dataclass
 class Child:
-    process: job_process.JobProcess
+    pid: int
     fd: int
     job: DBTaskResult
     started: float
@@ -99,6 +103,7 @@ class Worker:
         grace: float = 30.0,
         backend_name: str = "default",
         worker_id: str | None = None,
+        fork_per_job: bool = False,
     ) -> None:
         self.limits = limits
         self.queues = queues
@@ -117,9 +122,8 @@ class Worker:
         self.claimed = 0
         self.done = 0
         self.next_heartbeat = 0.0
-        # Job processes that reported their result and are exiting on their own: reaped as they
-        # end, and waited for when the worker stops, so it leaves no process behind.
-        self.exiting: list[job_process.JobProcess] = []
+        self.fork_per_job = fork_per_job
+        self.launch: Launcher | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def install_signals(self) -> None:
@@ -177,6 +181,7 @@ class Worker:
         self.register()
         reason = "stopped"
         try:
+            self.launch = launcher(self.fork_per_job)
             while True:
                 self.heartbeat()
                 if self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
@@ -203,8 +208,8 @@ class Worker:
             reason = "crashed"
             raise
         finally:
-            for process in self.exiting:
-                process.exit_code(timeout=10)
+            if self.launch is not None:
+                self.launch.stop()
             reconnecting(
                 "stop",
                 lambda: WorkerProcess.objects.filter(worker_id=self.worker_id).update(
@@ -267,13 +272,14 @@ class Worker:
             task_started.send(sender=type(job.task.get_backend()), task_result=job.task_result)
         except Exception:
             logger.debug("task_started for job %s not sent", job.pk, exc_info=True)
-        process = job_process.start(job)
-        os.set_blocking(process.result_fd, False)
+        assert self.launch is not None
+        pid, result_fd = self.launch.start(job)
+        os.set_blocking(result_fd, False)
         now = time.monotonic()
-        self.children[process.result_fd] = Child(
-            process=process, fd=process.result_fd, job=job, started=now, next_check=now + self.poll
+        self.children[result_fd] = Child(
+            pid=pid, fd=result_fd, job=job, started=now, next_check=now + self.poll
         )
-        self.selector.register(process.result_fd, selectors.EVENT_READ)
+        self.selector.register(result_fd, selectors.EVENT_READ)
 
     def wait_children(self, timeout: float) -> None:
         for key, _ in self.selector.select(timeout):
@@ -294,14 +300,14 @@ class Worker:
                 self.check_memory(child)
 
     def check_memory(self, child: Child) -> None:
-        rss = tree_rss(child.process.pid)
+        rss = tree_rss(child.pid)
         child.peak_rss = max(child.peak_rss, rss)
         if rss > self.limits.own and not child.killed_reason:
             child.killed_reason = (
                 f"exceeded the worker memory limit of {mib(self.limits.own)} (resident {mib(rss)})"
             )
             logger.error("job %s %s: killing it", child.job.pk, child.killed_reason)
-            _kill_tree(child.process.pid)
+            _kill_tree(child.pid)
 
     def reap_child(self, child: Child) -> None:
         """The child closed its pipe: record its result. A child that sent a result is left to
@@ -310,14 +316,16 @@ class Worker:
             result = json.loads(bytes(child.buffer)) if child.buffer and not child.killed_reason else None
         except ValueError:
             result = None
+        assert self.launch is not None
         exit_code = None
         if result is None and not child.killed_reason:
-            exit_code = child.process.exit_code(timeout=10)
+            # Raises ForkServerGone if the fork server died (killing this job with it): the
+            # worker then stops and, the child being still listed, releases its job to the queue.
+            exit_code = self.launch.exit_code(child.pid)
         self.selector.unregister(child.fd)
         os.close(child.fd)
         del self.children[child.fd]
-        self.exiting = [p for p in self.exiting if p.exit_code(timeout=0) is None]
-        self.exiting.append(child.process)
+        self.launch.forget(child.pid)
         self.done += 1
         job = child.job
         outcome = (
@@ -387,8 +395,11 @@ class Worker:
     def release_all(self) -> None:
         """Stop the children now and put their jobs back in the queue for another worker."""
         for child in list(self.children.values()):
-            _kill_tree(child.process.pid)
-            child.process.exit_code(timeout=10)  # dead before its job goes back to the queue
+            _kill_tree(child.pid)
+            if self.launch is not None:  # dead before its job goes back to the queue
+                with contextlib.suppress(ForkServerGone):  # gone, it took its children with it
+                    self.launch.exit_code(child.pid)
+                self.launch.forget(child.pid)
             self.selector.unregister(child.fd)
             os.close(child.fd)
             del self.children[child.fd]
