@@ -117,7 +117,10 @@ def _tab_filter(tab: str, running: Running) -> Q:
     if tab == "stuck":
         return Q(pk__in=running.stuck)
     if tab == "failed":  # a failed job that was retried or re-run lives on in its successor
-        return Q(status=FAILED, next_info__isnull=True)
+        # NOT EXISTS, not a LEFT JOIN ... IS NULL: PostgreSQL plans the join as keeping one row
+        # of 10,000 and so joins and sorts them all, where the anti join walks the index in
+        # order and stops at the page's 25 rows (734 ms -> 1 ms at a million jobs).
+        return Q(status=FAILED) & ~Q(Exists(JobInfo.objects.filter(previous_id=OuterRef("pk"))))
     return Q(status=SUCCESSFUL, finished_at__gte=timezone.now() - RECENT)
 
 
