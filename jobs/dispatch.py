@@ -47,10 +47,12 @@ def create_job(
     attempt: int = 1,
     cause: str = Cause.DISPATCH,
     previous_id: Any = None,
+    job_id: uuid.UUID | None = None,
 ) -> DBTaskResult:
-    """Insert a job row and its JobInfo. Callers hold the dispatch key (if any) themselves."""
+    """Insert a job row and its JobInfo: the one place a job row is made (dispatch, retry and
+    re-run). Callers hold the dispatch key (if any) themselves, under `job_id` if they give one."""
     job = DBTaskResult.objects.create(
-        id=uuid.uuid4(),
+        id=job_id or uuid.uuid4(),
         args_kwargs=args_kwargs,
         priority=priority,
         task_path=task_path,
@@ -107,15 +109,16 @@ def dispatch(task: Task, *args: Any, key: str | None = None, **kwargs: Any) -> D
             existing = claim_key(key, job_id)
             if existing is not None:
                 return Dispatched(job_id=existing, created=False)
-        job = DBTaskResult.objects.create(
-            id=job_id,
-            args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+        job = create_job(
+            job_id=job_id,
+            args_kwargs={"args": normalize_json(args), "kwargs": normalize_json(kwargs)},
             priority=task.priority,
             task_path=task.module_path,
             queue_name=task.queue_name,
-            run_after=task.run_after or get_date_max(),
+            run_after=task.run_after,
             backend_name=backend.alias,
+            key=key or "",
+            request_id=_current_request_id(),
         )
-        JobInfo.objects.create(job=job, key=key or "", request_id=_current_request_id())
     task_enqueued.send(type(backend), task_result=job.task_result)
     return Dispatched(job_id=str(job.id), created=True)

@@ -1,4 +1,9 @@
-"""The fork server: forks the worker's job processes ahead of time, outside the worker.
+"""The fork server, the worker's fast path on Linux: forks job processes ahead of time, outside the worker.
+
+Linux only (os.pidfd_open, PR_SET_PDEATHSIG); elsewhere the worker forks each job process itself
+(jobs/job_process.py). Kept because bench/jobs.py measured that portable path at 0.17x plain
+db_worker on SQLite (the target is 0.3x): the worker must close its database connection before
+each fork, and on SQLite closing the last connection checkpoints the WAL and reopening costs a sync.
 
 Why not fork the worker itself per job: measured on a 2-CPU VM, a fork of the ~50 MB worker cost
 it ~3.5 ms of page-table copying, and afterwards each page the worker wrote faulted once more for
@@ -50,12 +55,10 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.db import connections
-from django.utils.json import normalize_json
 from django.utils.module_loading import import_string
-from django_tasks_db.compat import TaskContext
 from django_tasks_db.models import DBTaskResult
 
-from academy.request_id import bind_request_id
+from jobs.job_process import close_connections, execute
 
 
 class ForkServerGone(RuntimeError):
@@ -174,19 +177,6 @@ class ForkServer:
 # -- the server process ----------------------------------------------------------------------
 
 
-def close_connections() -> None:
-    """Close every database connection this process opened, before it forks.
-
-    Only a process's own connections may be closed by it, and only a process with none open may
-    fork a process that uses the database (see the module docstring). Django keeps connections
-    per thread; the worker and the server run one thread.
-    """
-    connections.close_all()
-    still_open = [c.alias for c in connections.all(initialized_only=True) if c.connection is not None]
-    if still_open:  # close_all() skips a connection inside atomic(): forking now would share it
-        raise RuntimeError(f"cannot fork with database connections open: {', '.join(still_open)}")
-
-
 def _load_libc() -> Any:
     try:
         return ctypes.CDLL("libc.so.6", use_errno=True)
@@ -303,7 +293,7 @@ def _run_spare(job_fd: int, result_fd: int, server_pid: int) -> NoReturn:
         data = _read_all(job_fd)
         if data:
             job: DBTaskResult = pickle.loads(data)  # noqa: S301 - written by our worker, see above
-            _write_all(result_fd, json.dumps(_execute(job)).encode())
+            _write_all(result_fd, json.dumps(execute(job)).encode())
             os.close(result_fd)  # the worker records the result now; we tear down meanwhile
             connections.close_all()
 
@@ -322,29 +312,3 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
-
-
-def _execute(job: DBTaskResult) -> dict[str, Any]:
-    info = getattr(job, "info", None)
-    request_id = info.request_id if info is not None and info.request_id else f"job-{job.pk}"
-    with bind_request_id(request_id):
-        try:
-            task = job.task
-            task_result = job.task_result
-            if task.takes_context:
-                value = task.call(
-                    TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs
-                )
-            else:
-                value = task.call(*task_result.args, **task_result.kwargs)
-            return {"ok": True, "value": normalize_json(value)}
-        except BaseException as exc:
-            cls = type(exc)
-            message = str(exc)
-            return {
-                "ok": False,
-                "class": f"{cls.__module__}.{cls.__qualname__}",
-                "traceback": "".join(traceback.format_exception(exc)),
-                "reason": (f"{cls.__name__}: {message}" if message else cls.__name__).splitlines()[0][:500],
-                "mro": [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__],
-            }

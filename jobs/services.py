@@ -13,13 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
-from django_tasks_db.models import DBTaskResult, get_date_max
+from django_tasks_db.models import DBTaskResult
 
 from academy.errors import Conflict, DomainError, NotFound
 from audit.models import AuditEvent
 from audit.services import record_event
 from jobs import lifecycle
-from jobs.dispatch import _current_request_id, claim_key
+from jobs.dispatch import _current_request_id, claim_key, create_job
 from jobs.models import Cause, JobInfo, PeriodClaim, WorkerProcess
 from jobs.reaper import is_stuck, live_worker_ids
 
@@ -154,22 +154,18 @@ def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
                 "job_key_busy",
                 f"Another job for {info.key} is already queued or running (job {holder}); not re-run.",
             )
-    new = DBTaskResult.objects.create(
-        id=new_id,
+    new = create_job(
+        job_id=new_id,
         args_kwargs=job.args_kwargs,
         priority=job.priority,
         task_path=job.task_path,
         queue_name=job.queue_name,
-        run_after=get_date_max(),
         backend_name=job.backend_name,
-    )
-    JobInfo.objects.create(
-        job=new,
         key=info.key,
         request_id=_current_request_id(),
         attempt=info.attempt + 1,
         cause=Cause.RERUN,
-        previous=job,
+        previous_id=job.pk,
     )
     result = Rerun(job_id=job_id, new_job_id=str(new.pk), already=False)
     record_event(

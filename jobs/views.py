@@ -1,14 +1,18 @@
 """Admin > Insights > Jobs: tabs, filters, workers, chart, detail and the re-run/delete actions."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django_tasks_db.models import DBTaskResult
 
 from academy.errors import Conflict, DomainError, wants_json
 from academy.query import EARLIEST, LATEST, parse_date
@@ -48,8 +52,30 @@ def _filters(request: HttpRequest, counts: dict[str, int] | None = None) -> quer
     )
 
 
-def _tab_list(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(key, label, counts[key]) for key, label in queries.TABS.items()]
+def _tab_list(counts: dict[str, int]) -> list[tuple[str, str, int, str]]:
+    return [(key, label, counts[key], queries.count_text(counts[key])) for key, label in queries.TABS.items()]
+
+
+class CappedPaginator(Paginator):
+    """Pages of a tab without counting all of it (see queries.capped_count): past the cap the
+    page says "10,000+" and offers the pages up to there."""
+
+    def __init__(self, jobs: QuerySet[DBTaskResult], per_page: int, known_count: int | None = None) -> None:
+        super().__init__(jobs, per_page)
+        self.jobs = jobs
+        self.known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count if self.known_count is not None else queries.capped_count(self.jobs)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > queries.COUNT_CAP
+
+    @property
+    def count_text(self) -> str:
+        return queries.count_text(self.count)
 
 
 def _chart(bars: list[queries.Bar]) -> dict[str, Any]:
@@ -81,7 +107,12 @@ def insights(request: HttpRequest) -> HttpResponse:
     running = queries.running_state()
     tab_counts = queries.tab_counts(running)
     filters = _filters(request, tab_counts)
-    page = Paginator(queries.job_list(filters, running), PAGE_SIZE).get_page(request.GET.get("page"))
+    unfiltered = not (filters.task or filters.queue or filters.day or filters.search)
+    page = CappedPaginator(
+        queries.job_list(filters, running),
+        PAGE_SIZE,
+        known_count=tab_counts[filters.tab] if unfiltered else None,  # the tab's count: same rows, same cap
+    ).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "tab_list": _tab_list(tab_counts),
@@ -116,32 +147,40 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(target or default, status=303)
 
 
-@admin_required
-@require_POST
-def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+def _act[Done: (services.Rerun, services.Deleted)](
+    request: HttpRequest,
+    job_id: str,
+    action: Callable[..., Done],
+    then: Callable[[Done], str],
+) -> HttpResponse:
+    """Run a re-run or delete service and say how it went on the page the admin goes to next:
+    `then(done)` (or back to the job's page when it was refused)."""
     try:
-        done = services.job_rerun(actor=request.user, job_id=job_id)
+        done = action(actor=request.user, job_id=job_id)
     except Conflict as exc:
         if wants_json(request):
             raise
         messages.error(request, exc.message)
         return _back(request, reverse("jobs:detail", kwargs={"job_id": job_id}))
     (messages.info if done.already else messages.success)(request, done.message)
-    return _back(request, reverse("jobs:detail", kwargs={"job_id": done.new_job_id}))
+    return _back(request, then(done))
+
+
+@admin_required
+@require_POST
+def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+    return _act(
+        request,
+        job_id,
+        services.job_rerun,
+        lambda done: reverse("jobs:detail", kwargs={"job_id": done.new_job_id}),
+    )
 
 
 @admin_required
 @require_POST
 def delete(request: HttpRequest, job_id: str) -> HttpResponse:
-    try:
-        done = services.job_delete(actor=request.user, job_id=job_id)
-    except Conflict as exc:
-        if wants_json(request):
-            raise
-        messages.error(request, exc.message)
-        return _back(request, reverse("jobs:detail", kwargs={"job_id": job_id}))
-    (messages.info if done.already else messages.success)(request, done.message)
-    return _back(request, reverse("jobs:insights"))
+    return _act(request, job_id, services.job_delete, lambda done: reverse("jobs:insights"))
 
 
 @admin_required

@@ -5,14 +5,13 @@ polls the RSS of the job's process tree and kills it past the limit, records the
 the reason, and keeps serving. A job process that dies any other way (segfault, os._exit) is a
 failure too, and the memory a job used goes back to the system when it ends.
 
-The job processes come from the fork server (jobs/forkserver.py), which the worker forks once at
-start: forking the worker itself per job cost more than all of its bookkeeping. The server forks
-each job process ahead of time as a spare; the worker claims a job, sends it to the spare through
-a pipe and asks for the next spare, so the fork overlaps the job instead of preceding it.
-
-The worker does all the queue bookkeeping (claim, result, retry, signal); the job process only
-runs the task, with its own database connection, bound to the job's request id, and reports
-back through a pipe. Heartbeats come from the worker's loop (no threads: the server forks).
+Job processes come from jobs/launch.py: on Linux from the fork server the worker forks once at
+start (jobs/forkserver.py: forking the worker itself per job cost more than all of its
+bookkeeping); elsewhere, or with --fork-per-job, the worker forks each one itself
+(jobs/job_process.py, standard library only). The worker does all the queue bookkeeping (claim,
+result, retry, signal); the job process only runs the task, with its own database connection,
+bound to the job's request id, and reports back through a pipe. Heartbeats come from the
+worker's loop (no threads: the worker forks).
 """
 
 import contextlib
@@ -36,7 +35,8 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from jobs import lifecycle
-from jobs.forkserver import ForkServer, ForkServerGone
+from jobs.forkserver import ForkServerGone
+from jobs.launch import Launcher, launcher
 from jobs.metrics import job_finished
 from jobs.models import WorkerProcess
 from jobs.runtime import Limits, hostname, mib, tree_rss
@@ -103,6 +103,7 @@ class Worker:
         grace: float = 30.0,
         backend_name: str = "default",
         worker_id: str | None = None,
+        fork_per_job: bool = False,
     ) -> None:
         self.limits = limits
         self.queues = queues
@@ -121,7 +122,8 @@ class Worker:
         self.claimed = 0
         self.done = 0
         self.next_heartbeat = 0.0
-        self.server: ForkServer | None = None
+        self.fork_per_job = fork_per_job
+        self.launch: Launcher | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def install_signals(self) -> None:
@@ -179,8 +181,7 @@ class Worker:
         self.register()
         reason = "stopped"
         try:
-            self.server = ForkServer()
-            self.server.ask()  # the first spare, forked while we poll
+            self.launch = launcher(self.fork_per_job)
             while True:
                 self.heartbeat()
                 if self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
@@ -207,8 +208,8 @@ class Worker:
             reason = "crashed"
             raise
         finally:
-            if self.server is not None:
-                self.server.stop()
+            if self.launch is not None:
+                self.launch.stop()
             reconnecting(
                 "stop",
                 lambda: WorkerProcess.objects.filter(worker_id=self.worker_id).update(
@@ -271,16 +272,14 @@ class Worker:
             task_started.send(sender=type(job.task.get_backend()), task_result=job.task_result)
         except Exception:
             logger.debug("task_started for job %s not sent", job.pk, exc_info=True)
-        assert self.server is not None
-        spare = self.server.take()
-        spare.send(job)
-        self.server.ask(job.task_path)  # the next spare is forked while this job runs
-        os.set_blocking(spare.result_fd, False)
+        assert self.launch is not None
+        pid, result_fd = self.launch.start(job)
+        os.set_blocking(result_fd, False)
         now = time.monotonic()
-        self.children[spare.result_fd] = Child(
-            pid=spare.pid, fd=spare.result_fd, job=job, started=now, next_check=now + self.poll
+        self.children[result_fd] = Child(
+            pid=pid, fd=result_fd, job=job, started=now, next_check=now + self.poll
         )
-        self.selector.register(spare.result_fd, selectors.EVENT_READ)
+        self.selector.register(result_fd, selectors.EVENT_READ)
 
     def wait_children(self, timeout: float) -> None:
         for key, _ in self.selector.select(timeout):
@@ -312,22 +311,21 @@ class Worker:
 
     def reap_child(self, child: Child) -> None:
         """The child closed its pipe: record its result. A child that sent a result is left to
-        exit on its own (tearing down a large address space takes milliseconds); the fork server
-        reaps it."""
-        assert self.server is not None
+        exit on its own (tearing down a large address space takes milliseconds) and reaped later."""
         try:
             result = json.loads(bytes(child.buffer)) if child.buffer and not child.killed_reason else None
         except ValueError:
             result = None
-        status = None
+        assert self.launch is not None
+        exit_code = None
         if result is None and not child.killed_reason:
-            # Raises ForkServerGone if the server died (killing this job with it): the worker
-            # then stops and, the child being still listed, releases its job to the queue.
-            status = self.server.wait_exit(child.pid)
+            # Raises ForkServerGone if the fork server died (killing this job with it): the
+            # worker then stops and, the child being still listed, releases its job to the queue.
+            exit_code = self.launch.exit_code(child.pid)
         self.selector.unregister(child.fd)
         os.close(child.fd)
         del self.children[child.fd]
-        self.server.forget(child.pid)
+        self.launch.forget(child.pid)
         self.done += 1
         job = child.job
         outcome = (
@@ -339,13 +337,13 @@ class Worker:
             if result["ok"]
             else "failed"
         )
-        self.record_result(child, result, status)
+        self.record_result(child, result, exit_code)
         # Counted once recorded: a worker killed in between leaves no count the database lacks.
         job_finished(
             job.task_path, outcome, seconds=time.monotonic() - child.started, peak_rss=child.peak_rss
         )
 
-    def record_result(self, child: Child, result: dict[str, Any] | None, status: int | None) -> None:
+    def record_result(self, child: Child, result: dict[str, Any] | None, exit_code: int | None) -> None:
         """Record how the child's job ended: success, its exception, death or the memory limit."""
         job = child.job
         if child.killed_reason:
@@ -361,12 +359,12 @@ class Worker:
             )
             return
         if result is None:
-            if status is None:
+            if exit_code is None:
                 how = "an unknown status"
-            elif os.WIFSIGNALED(status):
-                how = f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+            elif exit_code < 0:
+                how = f"signal {signal.Signals(-exit_code).name}"
             else:
-                how = f"exit code {os.waitstatus_to_exitcode(status)}"
+                how = f"exit code {exit_code}"
             reason = f"the job process ended with {how} before reporting a result"
             self.record_failure(
                 job.pk,
@@ -398,10 +396,10 @@ class Worker:
         """Stop the children now and put their jobs back in the queue for another worker."""
         for child in list(self.children.values()):
             _kill_tree(child.pid)
-            if self.server is not None:  # dead before its job goes back to the queue
+            if self.launch is not None:  # dead before its job goes back to the queue
                 with contextlib.suppress(ForkServerGone):  # gone, it took its children with it
-                    self.server.wait_exit(child.pid)
-                self.server.forget(child.pid)
+                    self.launch.exit_code(child.pid)
+                self.launch.forget(child.pid)
             self.selector.unregister(child.fd)
             os.close(child.fd)
             del self.children[child.fd]

@@ -57,7 +57,7 @@ def start_worker(worker_env, tmp_path) -> Iterator[Callable[..., subprocess.Pope
             proc.stdout.close()
 
 
-def wait_for(check: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> object:
+def wait_for(check: Callable[[], object], timeout: float = 60.0, what: str = "condition") -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()

@@ -58,12 +58,14 @@ def manage_shell(code: str, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "manage.py", "shell", "-v", "0", "-c", code], cwd=ROOT, env=env)
 
 
-@pytest.mark.parametrize("concurrency", [1, 2])
-def test_every_job_reads_the_rows_committed_before_its_dispatch(
-    start_worker, worker_env, tmp_path, concurrency
-):
+@pytest.mark.parametrize(
+    "options",
+    [("--concurrency", "1"), ("--concurrency", "2"), ("--fork-per-job",)],
+    ids=["fork server", "fork server, concurrency 2", "fork per job (the portable path)"],
+)
+def test_every_job_reads_the_rows_committed_before_its_dispatch(start_worker, worker_env, tmp_path, options):
     connection.close()  # this process only reads at the end; the others write
-    worker = start_worker("--queues", "*", "--concurrency", str(concurrency))
+    worker = start_worker("--queues", "*", *options)
     wait_for(lambda: "started" in (tmp_path / "worker-0.log").read_text(), what="the worker to start")
     stop = tmp_path / "stop-writer"
     writer = manage_shell(WRITER.format(stop=str(stop)), worker_env)

@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from academy.request_id import bind_request_id
 from jobs.dispatch import dispatch
 from jobs.forkserver import ForkServer, ForkServerGone
+from jobs.launch import FAST_PATH_AVAILABLE
 from jobs.models import JobInfo, WorkerProcess
 from jobs.reaper import reap_stuck_jobs
 from jobs.runtime import Limits, cgroup_memory_max, check_limit, read_limits
@@ -28,6 +29,7 @@ from jobs.worker import Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MiB = 2**20
+fork_server_only = pytest.mark.skipif(not FAST_PATH_AVAILABLE, reason="the fork server is Linux's fast path")
 
 
 def run_inline(**options) -> Worker:
@@ -234,6 +236,7 @@ def test_sigterm_past_the_grace_period_releases_the_job(start_worker, worker_env
     assert _processes_of(worker_env) == []  # the released job's process is dead too
 
 
+@fork_server_only
 def test_a_spare_killed_while_idle_fails_only_the_job_handed_to_it(start_worker):
     proc = start_worker("--queues", "*")
 
@@ -253,6 +256,7 @@ def test_a_spare_killed_while_idle_fails_only_the_job_handed_to_it(start_worker)
     wait_for(lambda: DBTaskResult.objects.filter(pk=fine.job_id, status="SUCCESSFUL").exists(), what="done")
 
 
+@fork_server_only
 def test_a_fork_server_killed_with_a_request_unread_is_reported_as_gone():
     """Killed with our message still in its socket, the peer sees ECONNRESET rather than EOF:
     the worker must still learn "gone", never crash on a ConnectionResetError."""
@@ -267,6 +271,7 @@ def test_a_fork_server_killed_with_a_request_unread_is_reported_as_gone():
         server.stop()
 
 
+@fork_server_only
 def test_if_the_fork_server_dies_the_worker_stops_and_releases_its_job(start_worker, worker_env):
     job = dispatch(t.nap, 30)
     proc = start_worker("--queues", "*")
@@ -277,3 +282,40 @@ def test_if_the_fork_server_dies_the_worker_stops_and_releases_its_job(start_wor
     assert DBTaskResult.objects.get(pk=job.job_id).status == "READY"
     assert WorkerProcess.objects.get().stop_reason == "crashed"
     assert _processes_of(worker_env) == []
+
+
+# -- the portable path (a fork per job, as off Linux), through the same worker -----------------
+
+
+def test_the_portable_path_records_success_failure_death_and_the_memory_limit():
+    fine, failing, hog, killed = (
+        dispatch(t.noop),
+        dispatch(t.boom, "x"),
+        dispatch(t.hog, 4096),
+        dispatch(t.die),
+    )
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    worker = run_inline(limit=160 * MiB, fork_per_job=True)
+    assert DBTaskResult.objects.get(pk=fine.job_id).status == "SUCCESSFUL"
+    assert JobInfo.objects.get(job__pk=failing.job_id).reason == "ValueError: x"
+    assert JobInfo.objects.get(job__pk=hog.job_id).reason.startswith(
+        "exceeded the worker memory limit of 160 MiB (resident "
+    )
+    assert (
+        JobInfo.objects.get(job__pk=killed.job_id).reason
+        == "the job process ended with signal SIGKILL before reporting a result"
+    )
+    assert worker.done == DBTaskResult.objects.count()  # all it found, what a failure set off too
+    assert [p for p in psutil.Process().children(recursive=True) if p.pid not in before] == []
+
+
+def test_on_the_portable_path_a_job_dies_with_a_killed_worker(start_worker, worker_env, tmp_path):
+    marker = tmp_path / "stalled"
+    job = dispatch(t.stall_once, str(marker))
+    proc = start_worker("--queues", "*", "--fork-per-job")
+    wait_for(marker.exists, what="the job to start")
+    wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    # the job process watches its parent sentinel and kills its own group
+    wait_for(lambda: not _processes_of(worker_env), what="the worker's job process to die")
