@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from academy.client import client_ip
 from academy.errors import DomainError
-from incidents.grouping import entities_from_kwargs, resolve_url
+from incidents.fingerprints import entities_from_kwargs, resolve_url
 from incidents.models import ENTITY_KINDS, Source
 from incidents.scrub import SHORT_CHARS, TRACEBACK_CHARS, URL_CHARS, cap_payload, clean
 from incidents.services import Capture

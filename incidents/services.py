@@ -24,7 +24,7 @@ from academy.errors import Conflict
 from accounts.models import User
 from audit.services import record_event
 from incidents import anchoring, escalation, inbox, ratelimit
-from incidents.grouping import fingerprint, normalise_message
+from incidents.fingerprints import fingerprint, normalise_message
 from incidents.models import (
     ActorType,
     Incident,

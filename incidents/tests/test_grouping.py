@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from audit.models import AuditEvent
-from incidents.grouping import normalise_message, route_for_url
+from incidents.fingerprints import normalise_message, route_for_url
 from incidents.models import Incident, Status
 from incidents.scrub import cap_payload, scrub_text
 from incidents.services import incident_resolve
@@ -144,7 +144,7 @@ def test_large_payloads_are_capped():
     ],
 )
 def test_normalisation_strips_what_varies_never_words_or_units(message, normalised):
-    from incidents.grouping import normalise_message
+    from incidents.fingerprints import normalise_message
 
     assert normalise_message(message) == normalised
 

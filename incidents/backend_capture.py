@@ -17,7 +17,7 @@ from django.tasks import TaskResultStatus
 from academy.client import client_ip
 from academy.errors import error_payload
 from academy.request_id import get_request_id
-from incidents.grouping import entities_from_kwargs, route_for_url
+from incidents.fingerprints import entities_from_kwargs, route_for_url
 from incidents.models import Source
 from incidents.scrub import (
     SHORT_CHARS,
@@ -30,7 +30,7 @@ from incidents.scrub import (
 )
 from incidents.services import Capture, occurrence_record
 
-logger = logging.getLogger("incidents.capture")
+logger = logging.getLogger(__name__)
 
 INGEST_PATH = "/api/incidents"
 _HEADERS = ("Accept", "Content-Type", "Referer", "Origin", "HX-Request", "HX-Target", "HX-Trigger")
