@@ -17,8 +17,10 @@ from django.tasks import TaskResultStatus
 from academy.client import client_ip
 from academy.errors import error_payload
 from academy.request_id import get_request_id
+from incidents.capture import Capture
 from incidents.fingerprints import entities_from_kwargs, route_for_url
 from incidents.models import Source
+from incidents.recording import occurrence_record
 from incidents.scrub import (
     SHORT_CHARS,
     TRACEBACK_CHARS,
@@ -28,7 +30,6 @@ from incidents.scrub import (
     scrub_data,
     scrub_headers,
 )
-from incidents.services import Capture, occurrence_record
 
 logger = logging.getLogger(__name__)
 

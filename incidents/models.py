@@ -256,7 +256,7 @@ class PendingReport(models.Model):
     """A browser report accepted by ingest and not grouped yet.
 
     Ingest stores the scrubbed report here with one INSERT and answers 202; grouping and pairing
-    (several statements) run off the request path in `services.pending_reports_group`, from a
+    (several statements) run off the request path in `grouping.pending_reports_group`, from a
     job nudged by ingest, a periodic job, and the hub's "Group them now" (its pages only read).
     """
 
