@@ -10,12 +10,9 @@ does not import them); a kind nobody registered is dropped for customers.
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from accounts.models import User
-
-if TYPE_CHECKING:
-    from incidents.services import Seen
+from incidents.capture import Capture
 
 # kind -> (customer, entity ids) -> the ids among them the customer may see
 Visible = Callable[[User, set[str]], set[str]]
@@ -43,13 +40,8 @@ def visible_entities(actor: User | None, entities: Iterable[tuple[str, str]]) ->
     return tuple(entity for entity in entities if entity in allowed)
 
 
-def anchored(batch: list["Seen"]) -> list["Seen"]:
-    """The batch with each customer's entities cut to what they may see."""
-    return [
-        replace(
-            seen, capture=replace(seen.capture, entities=visible_entities(seen.actor, seen.capture.entities))
-        )
-        if seen.capture.entities and seen.actor is not None and getattr(seen.actor, "is_customer", False)
-        else seen
-        for seen in batch
-    ]
+def anchored(actor: User | None, capture: Capture) -> Capture:
+    """The capture with a customer's entities cut to what they may see."""
+    if not capture.entities or actor is None or not getattr(actor, "is_customer", False):
+        return capture
+    return replace(capture, entities=visible_entities(actor, capture.entities))

@@ -10,13 +10,13 @@ class IncidentsConfig(AppConfig):
 
         from academy.errors import error_response
         from academy.metrics import register_collector
-        from incidents import audit_names, capture
+        from incidents import audit_names, backend_capture
         from incidents.metrics import IncidentsCollector
         from incidents.start import start_items
         from ui import start
 
-        error_response.connect(capture.on_error_response, dispatch_uid="incidents.error_response")
-        task_finished.connect(capture.on_task_finished, dispatch_uid="incidents.task_finished")
+        error_response.connect(backend_capture.on_error_response, dispatch_uid="incidents.error_response")
+        task_finished.connect(backend_capture.on_task_finished, dispatch_uid="incidents.task_finished")
         register_collector(IncidentsCollector())
         start.register(30, "incidents", start_items)
         audit_names.register()

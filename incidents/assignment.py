@@ -1,7 +1,7 @@
 """Who looks after an incident, and whether it may alert: admin mutations, each audited.
 
-Kept beside services.py (which holds grouping and status changes) so that neither passes the
-size a module should keep.
+Beside status_changes.py (resolve, ignore, reopen): the other changes an admin makes to an
+incident.
 """
 
 from datetime import timedelta

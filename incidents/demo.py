@@ -13,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from incidents.capture import Capture
+from incidents.grouping import browser_reports_record
 from incidents.models import Occurrence, Source
-from incidents.services import Capture, Seen, browser_reports_record, occurrence_record
+from incidents.recording import OccurrenceToRecord, occurrence_record
 
 UPLOAD_REQUEST = "demo-upload-complete-0001"
 SCRIPT_REQUEST = "demo-portal-script-0001"
@@ -59,7 +61,7 @@ def seed(stdout: TextIO) -> None:
         )
         browser_reports_record(
             [
-                Seen(
+                OccurrenceToRecord(
                     actor=parent,
                     at=now - timedelta(minutes=42) + timedelta(seconds=1),
                     capture=Capture(
@@ -78,7 +80,7 @@ def seed(stdout: TextIO) -> None:
                         request_id=UPLOAD_REQUEST,
                     ),
                 ),
-                Seen(
+                OccurrenceToRecord(
                     actor=parent2,
                     at=now - timedelta(hours=3),
                     capture=Capture(

@@ -1,6 +1,6 @@
 """What grouping does with the triage rule's verdict: open, promote, reopen, and tell someone.
 
-Runs inside grouping's transaction (services._record), once per incident of a batch, after the
+Runs inside recording's transaction (recording.record_occurrences), once per incident of a batch, after the
 batch's occurrences are stored (so a spike counts them). The usual case costs nothing: an open
 or ignored incident, or a signal that does not spike (one aggregate over its last ten minutes).
 """

@@ -9,7 +9,7 @@ lock. bench/incidents.py, before and after: p99 at 200 reports/s 52 -> 12-16 ms,
 the worker beside it 0.38 -> 0.44-0.45x /healthz.
 
 A report therefore leaves the inbox after the main database has recorded it, not in the same
-transaction, and grouping makes that exactly-once itself: services.pending_reports_group.
+transaction, and grouping makes that exactly-once itself: grouping.pending_reports_group.
 
 On PostgreSQL, which has no such lock, there is no second database: the inbox is the main one.
 """

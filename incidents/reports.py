@@ -11,10 +11,10 @@ from django.http import HttpRequest
 
 from academy.client import client_ip
 from academy.errors import DomainError
-from incidents.grouping import entities_from_kwargs, resolve_url
+from incidents.capture import Capture
+from incidents.fingerprints import entities_from_kwargs, resolve_url
 from incidents.models import ENTITY_KINDS, Source
 from incidents.scrub import SHORT_CHARS, TRACEBACK_CHARS, URL_CHARS, cap_payload, clean
-from incidents.services import Capture
 
 KINDS = ("http", "network", "js", "rejection")
 TOP_LEVEL = {"kind", "ui_message", "page_url", "request", "response", "error", "entities", "breadcrumbs"}

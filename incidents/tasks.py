@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from django.tasks import task
 
 from incidents import alerts, watch  # noqa: F401 - their jobs and periodic jobs, for the scheduler
+from incidents.grouping import pending_reports_group
 from jobs.dispatch import dispatch
 from jobs.periodic import register_periodic
 
@@ -22,8 +23,6 @@ _asked_for_second = 0
 
 @task
 def group_pending_reports() -> int:
-    from incidents.services import pending_reports_group
-
     return pending_reports_group().reports
 
 

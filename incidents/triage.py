@@ -1,6 +1,6 @@
 """The triage rule: which failures need a person, and which are only signals.
 
-`triage` is the one place that decides; grouping (services._record) asks it for every batch of
+`triage` is the one place that decides; recording (recording.record_occurrences) asks it for every batch of
 occurrences of an incident, and the incident's status follows the verdict:
 
 - what needs a person opens the incident (status "open"), or reopens a resolved one, and tells

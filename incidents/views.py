@@ -21,8 +21,10 @@ from academy.errors import DomainError, Forbidden, NotFound
 from academy.metrics import count_outcome
 from accounts.access import admin_required
 from accounts.models import User
-from incidents import alerts, assignment, inbox, ratelimit, reports, services
+from incidents import alerts, assignment, inbox, ratelimit, reports, status_changes
 from incidents.filters import HubFilters
+from incidents.grouping import pending_reports_group
+from incidents.ingest import browser_report_accept
 from incidents.metrics import REPORTS_ACCEPTED, REPORTS_REFUSED
 from incidents.models import (
     Alert,
@@ -61,7 +63,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
         with transaction.atomic(using=inbox.alias()):
             ratelimit.check(user_id=user_id, ip=ip)
         raise
-    services.browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
+    browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
     try:
         nudge_grouping()
     except DatabaseError:
@@ -118,8 +120,8 @@ def _waiting_reports() -> int:
 @require_POST
 def incidents_refresh(request: HttpRequest) -> HttpResponse:
     """Group waiting browser reports now, rather than waiting the second the worker takes."""
-    grouped = services.pending_reports_group(limit=REFRESH_GROUPS_AT_MOST)
-    if grouped.left:
+    grouped = pending_reports_group(limit=REFRESH_GROUPS_AT_MOST)
+    if grouped.more_waiting:
         messages.info(
             request,
             f"Grouped {grouped.reports} waiting report{pluralize(grouped.reports)}; "
@@ -205,9 +207,9 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 TRANSITIONS = {
-    "resolve": (services.incident_resolve, "resolved"),
-    "ignore": (services.incident_ignore, "ignored"),
-    "reopen": (services.incident_reopen, "reopened"),
+    "resolve": (status_changes.incident_resolve, "resolved"),
+    "ignore": (status_changes.incident_ignore, "ignored"),
+    "reopen": (status_changes.incident_reopen, "reopened"),
 }
 
 

@@ -24,7 +24,7 @@ def open_refusals_become_signals(apps, schema_editor):
 
 
 def _headline(message):
-    # services.headline as it was written with this migration: the first sentence, or ~100 characters.
+    # headline (now incidents/capture.py) as it was written with this migration: the first sentence, or ~100 characters.
     text = " ".join((message or "").split())
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
     if len(first) <= 100:

@@ -5,7 +5,9 @@ from typing import Any
 
 from django.test import Client
 
-from incidents.services import Capture, occurrence_record, pending_reports_group
+from incidents.capture import Capture
+from incidents.grouping import pending_reports_group
+from incidents.recording import occurrence_record
 
 
 def report(**overrides: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from incidents import alerts, watch
 from incidents.models import Alert, AlertKind, Incident, Status
-from incidents.services import incident_resolve
+from incidents.status_changes import incident_resolve
 from incidents.tests.helpers import record
 from jobs import lifecycle
 from jobs.models import WorkerProcess

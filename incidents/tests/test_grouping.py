@@ -4,10 +4,10 @@ import pytest
 import time_machine
 
 from audit.models import AuditEvent
-from incidents.grouping import normalise_message, route_for_url
+from incidents.fingerprints import normalise_message, route_for_url
 from incidents.models import Incident, Status
 from incidents.scrub import cap_payload, scrub_text
-from incidents.services import incident_resolve
+from incidents.status_changes import incident_resolve
 from incidents.tests.helpers import record
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_a_new_occurrence_after_resolve_reopens_it_as_a_regression(admin):
 
 
 def test_an_ignored_incident_stays_ignored(admin):
-    from incidents.services import incident_ignore
+    from incidents.status_changes import incident_ignore
 
     incident = record().incident
     incident_ignore(actor=admin, incident=incident, comment="known noise")
@@ -144,13 +144,13 @@ def test_large_payloads_are_capped():
     ],
 )
 def test_normalisation_strips_what_varies_never_words_or_units(message, normalised):
-    from incidents.grouping import normalise_message
+    from incidents.fingerprints import normalise_message
 
     assert normalise_message(message) == normalised
 
 
 def test_titles_are_the_first_sentence_or_about_a_hundred_characters():
-    from incidents.services import headline
+    from incidents.capture import headline
 
     assert (
         headline("A lesson must end after it starts. Check the times.")
@@ -169,3 +169,36 @@ def test_an_incident_keeps_the_latest_real_message(admin):
     assert first.occurrence_count == 2
     assert first.title == "Cannot archive student 7: 3 lessons ahead."
     assert first.latest_message == "Cannot archive student 9: 5 lessons ahead."
+
+
+def test_a_value_longer_than_its_column_is_cut_visibly_never_silently(admin):
+    """Issue 17: grouping's INSERTs cast to `varchar(n)[]` on PostgreSQL, which cut an over-long
+    value silently. Recording cuts it itself, visibly ("…"), on both databases; a whole batch
+    (several rows: PostgreSQL's UNNEST insert) and a single record alike."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from incidents.capture import Capture
+    from incidents.grouping import browser_reports_record
+    from incidents.models import Occurrence
+    from incidents.recording import OccurrenceToRecord
+
+    long_route, long_agent = "/" + "r" * 399, "Agent/" + "a" * 600
+    batch = [
+        OccurrenceToRecord(
+            actor=admin,
+            at=timezone.now(),
+            capture=Capture(
+                source="browser", route=long_route, ui_message=f"boom {n}", user_agent=long_agent
+            ),
+        )
+        for n in range(3)
+    ]
+    with transaction.atomic():
+        browser_reports_record(batch)
+    record(route=long_route, backend_message="boom")
+    assert Occurrence.objects.count() == 4
+    for occurrence in Occurrence.objects.select_related("incident"):
+        assert occurrence.route == occurrence.incident.route == long_route[:299] + "…"
+        if occurrence.source == "browser":
+            assert occurrence.user_agent == long_agent[:499] + "…"

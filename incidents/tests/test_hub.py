@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from incidents.models import Incident, PendingReport, Status
-from incidents.services import incident_resolve
+from incidents.status_changes import incident_resolve
 from incidents.tests.helpers import post_report, record, report
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,11 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from incidents import inbox, tasks
+from incidents.capture import Capture
+from incidents.grouping import Grouped, pending_reports_group
+from incidents.ingest import browser_report_accept
 from incidents.models import Incident, Occurrence, PendingReport, RateBucket
-from incidents.services import Capture, Grouped, incident_resolve, pending_reports_group
+from incidents.status_changes import incident_resolve
 from incidents.tests.helpers import post_report, record, report
 from jobs.models import JobInfo
 
@@ -229,7 +232,7 @@ def test_another_persons_request_id_does_not_pair(parent_client, admin):
         report(request={"method": "POST", "url": "/x/", "status": 409, "request_id": "req-12345678"}),
         group=False,
     )
-    assert pending_reports_group() == Grouped(reports=1, paired=0, left=False)
+    assert pending_reports_group() == Grouped(reports=1, paired=0, more_waiting=False)
     assert Occurrence.objects.count() == 2
 
 
@@ -293,14 +296,14 @@ def test_grouping_keeps_the_time_a_report_was_received(admin_client):
 def test_grouping_works_in_bounded_batches_and_says_what_is_left(admin_client):
     for n in range(7):
         post_report(admin_client, report(entities=[f"student:{n}"]), group=False)
-    assert pending_reports_group(limit=5, batch=2) == Grouped(reports=5, paired=0, left=True)
+    assert pending_reports_group(limit=5, batch=2) == Grouped(reports=5, paired=0, more_waiting=True)
     assert PendingReport.objects.count() == 2
-    assert pending_reports_group(batch=2) == Grouped(reports=2, paired=0, left=False)
+    assert pending_reports_group(batch=2) == Grouped(reports=2, paired=0, more_waiting=False)
     assert Occurrence.objects.count() == 7 and Incident.objects.count() == 1
 
 
 def test_a_failing_batch_is_rolled_back_and_its_reports_wait(admin_client, monkeypatch):
-    from incidents import services
+    from incidents import grouping
 
     for _ in range(2):
         post_report(admin_client, report(), group=False)
@@ -308,7 +311,7 @@ def test_a_failing_batch_is_rolled_back_and_its_reports_wait(admin_client, monke
     def broken(reports):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "browser_reports_record", broken)
+    monkeypatch.setattr(grouping, "browser_reports_record", broken)
     with pytest.raises(RuntimeError):
         pending_reports_group()
     assert PendingReport.objects.count() == 2 and not Occurrence.objects.exists()
@@ -317,20 +320,20 @@ def test_a_failing_batch_is_rolled_back_and_its_reports_wait(admin_client, monke
 
 
 def test_reports_another_run_claims_first_are_grouped_once(admin_client, monkeypatch):
-    from incidents import services
+    from incidents import grouping
 
     for n in range(3):
         post_report(admin_client, report(entities=[f"student:{n}"]), group=False)
-    read = services._pending_batch
+    read = grouping._pending_batch
 
     def read_then_lose_the_race(size):
         batch = read(size)  # this run has read the reports, not claimed them yet
-        monkeypatch.setattr(services, "_pending_batch", read)
+        monkeypatch.setattr(grouping, "_pending_batch", read)
         assert pending_reports_group().reports == 3  # when another run groups them all
         return batch
 
-    monkeypatch.setattr(services, "_pending_batch", read_then_lose_the_race)
-    assert pending_reports_group() == Grouped(reports=0, paired=0, left=False)
+    monkeypatch.setattr(grouping, "_pending_batch", read_then_lose_the_race)
+    assert pending_reports_group() == Grouped(reports=0, paired=0, more_waiting=False)
     assert Occurrence.objects.count() == 3 and Incident.objects.get().occurrence_count == 3
     assert not PendingReport.objects.exists()
 
@@ -356,24 +359,24 @@ def test_a_run_colliding_with_another_keeps_the_reports_that_run_did_not_record(
     recorded only the first report (it had read fewer) and committed while this one was
     inserting; this run's batch failed on the unique key, and it removed its whole batch from
     the inbox, so accepted reports never became occurrences."""
-    from incidents import services
+    from incidents import grouping
 
     for n in range(3):
         post_report(admin_client, report(entities=[f"student:{n}"]), group=False)
-    read, recorded_already = services._pending_batch, services._recorded_already
+    read, recorded_already = grouping._pending_batch, grouping._recorded_already
 
     def not_committed_yet(keys):  # what this run saw before the other run's commit
-        monkeypatch.setattr(services, "_recorded_already", recorded_already)
+        monkeypatch.setattr(grouping, "_recorded_already", recorded_already)
         return set()
 
     def read_then_collide(size):
         batch = read(size)  # this run has read all three
-        monkeypatch.setattr(services, "_pending_batch", read)
+        monkeypatch.setattr(grouping, "_pending_batch", read)
         assert pending_reports_group(limit=1).reports == 1  # another run records the first only
-        monkeypatch.setattr(services, "_recorded_already", not_committed_yet)
+        monkeypatch.setattr(grouping, "_recorded_already", not_committed_yet)
         return batch
 
-    monkeypatch.setattr(services, "_pending_batch", read_then_collide)
+    monkeypatch.setattr(grouping, "_pending_batch", read_then_collide)
     pending_reports_group()
     pending_reports_group()  # the next run (each second reports arrive, and every minute)
     assert Occurrence.objects.count() == 3 and Incident.objects.get().occurrence_count == 3
@@ -381,7 +384,7 @@ def test_a_run_colliding_with_another_keeps_the_reports_that_run_did_not_record(
 
 
 def test_a_report_recorded_before_it_left_the_inbox_is_not_recorded_again(admin_client, monkeypatch):
-    from incidents import services
+    from incidents import grouping
 
     post_report(admin_client, report(), group=False)  # with its request's id
     post_report(
@@ -391,12 +394,12 @@ def test_a_report_recorded_before_it_left_the_inbox_is_not_recorded_again(admin_
     def killed(report_ids):
         raise RuntimeError("the worker was killed")
 
-    monkeypatch.setattr(services, "_remove_from_inbox", killed)
+    monkeypatch.setattr(grouping, "_remove_from_inbox", killed)
     with pytest.raises(RuntimeError):
         pending_reports_group()  # recorded and committed; the reports are still in the inbox
     assert Occurrence.objects.count() == 2 and PendingReport.objects.count() == 2
     monkeypatch.undo()
-    assert pending_reports_group() == Grouped(reports=0, paired=0, left=False)
+    assert pending_reports_group() == Grouped(reports=0, paired=0, more_waiting=False)
     assert Occurrence.objects.count() == 2 and not PendingReport.objects.exists()
     assert sorted(Incident.objects.values_list("occurrence_count", flat=True)) == [1, 1]
 
@@ -417,7 +420,7 @@ def test_a_report_with_the_id_of_one_recorded_before_is_recorded(admin_client, a
 def test_a_report_of_an_account_deleted_before_grouping_is_dropped(parent_client, parent):
     post_report(parent_client, report(), group=False)
     parent.delete()
-    assert pending_reports_group() == Grouped(reports=0, paired=0, left=False)
+    assert pending_reports_group() == Grouped(reports=0, paired=0, more_waiting=False)
     assert not PendingReport.objects.exists() and not Occurrence.objects.exists()
 
 
@@ -436,7 +439,6 @@ def test_on_sqlite_the_inbox_is_a_database_of_its_own(admin_client):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps the inbox in its one database")
 @pytest.mark.django_db(transaction=True)
 def test_on_sqlite_storing_a_report_does_not_wait_for_the_main_databases_writer(admin):
-    from incidents import services
 
     locked, release = threading.Event(), threading.Event()
 
@@ -454,7 +456,7 @@ def test_on_sqlite_storing_a_report_does_not_wait_for_the_main_databases_writer(
     try:
         assert locked.wait(timeout=10)
         started = time.monotonic()
-        services.browser_report_accept(actor=admin, capture=Capture(source="browser", ui_message="boom"))
+        browser_report_accept(actor=admin, capture=Capture(source="browser", ui_message="boom"))
         # Waiting for the lock would take until the writer ends (20 s) or the busy timeout (10 s).
         assert time.monotonic() - started < 2
     finally:
@@ -500,12 +502,11 @@ def test_migrate_without_a_database_migrates_every_one():
 
 @pytest.mark.django_db(transaction=True)
 def test_three_runs_at_once_group_every_report_exactly_once(admin, settings):
-    from incidents import services
 
     settings.INCIDENT_RATE_LIMIT_PER_MINUTE = 1000
     for n in range(300):
         capture = Capture(source="browser", route="/x/", status_code=409, ui_message="abcdefg"[n % 7])
-        services.browser_report_accept(actor=admin, capture=capture)
+        browser_report_accept(actor=admin, capture=capture)
     results: list[Grouped] = []
 
     def run() -> None:
@@ -553,7 +554,7 @@ def test_one_batch_pairs_drops_repeats_and_groups_the_rest(admin_client, admin):
     send()
     send(entities=("student:8",))
 
-    assert pending_reports_group() == Grouped(reports=6, paired=1, left=False)
+    assert pending_reports_group() == Grouped(reports=6, paired=1, more_waiting=False)
     backend.refresh_from_db()
     assert backend.has_browser_side and backend.ui_message.startswith("Failed to remove")
     assert sorted(backend.entities.values_list("kind", "entity_id")) == [("lesson", "3"), ("student", "7")]

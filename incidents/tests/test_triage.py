@@ -75,7 +75,7 @@ def test_a_refusal_is_recorded_as_a_signal_and_a_server_error_opens():
 
 @pytest.mark.django_db
 def test_a_resolved_refusal_that_comes_back_stays_resolved(admin):
-    from incidents.services import incident_resolve
+    from incidents.status_changes import incident_resolve
 
     incident = record().incident
     incident_resolve(actor=admin, incident=incident)

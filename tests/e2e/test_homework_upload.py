@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 def wait_for_browser_report(*, status: int, timeout: float = 10.0):
+    from incidents.grouping import pending_reports_group
     from incidents.models import Occurrence
-    from incidents.services import pending_reports_group
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

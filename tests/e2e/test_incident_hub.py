@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role, User
+from incidents.grouping import pending_reports_group
 from incidents.models import Incident, Occurrence
-from incidents.services import incident_resolve, pending_reports_group
+from incidents.status_changes import incident_resolve
 from incidents.tests.helpers import record
 
 pytestmark = pytest.mark.django_db(transaction=True)

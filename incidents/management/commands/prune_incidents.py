@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.services import occurrences_prune
+from incidents.pruning import occurrences_prune
 
 
 class Command(BaseCommand):

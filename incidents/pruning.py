@@ -1,0 +1,39 @@
+"""Retention: old occurrences go, incidents and their summaries stay (manage.py prune_incidents)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record_event
+from incidents.models import Occurrence, RateBucket
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    cutoff: Any
+    occurrences: int
+    incidents: int
+    applied: bool
+
+
+def occurrences_prune(*, actor: Any, days: int, apply: bool) -> PruneResult:
+    """Remove occurrences older than `days` days; incidents and their summaries stay."""
+    cutoff = timezone.now() - timedelta(days=days)
+    old = Occurrence.objects.filter(created_at__lt=cutoff)
+    count = old.count()
+    incidents = old.order_by().values("incident_id").distinct().count()
+    if apply and count:
+        with transaction.atomic():
+            old.delete()
+            RateBucket.objects.filter(minute__lt=int(timezone.now().timestamp() // 60) - 1).delete()
+            record_event(
+                actor=actor,
+                action="incident.prune",
+                kind="incidents",
+                entity_id="occurrences",
+                after={"days": days, "occurrences": count, "incidents": incidents},
+            )
+    return PruneResult(cutoff=cutoff, occurrences=count, incidents=incidents, applied=apply)
