@@ -8,9 +8,11 @@ class HomeworkConfig(AppConfig):
     def ready(self) -> None:
         from academics.portal_hooks import register_handed_in
         from homework import audit_names
+        from homework.media_owner import SOURCE
         from homework.queries import handed_in_instance_ids
         from homework.start import start_items
         from incidents.anchoring import register
+        from media import owners
         from ui import start
 
         # The portal's Tasks page (academics) shows which tasks had homework handed in.
@@ -18,6 +20,8 @@ class HomeworkConfig(AppConfig):
         # A parent's incident report may name their own students' homework, never another's.
         register("homework", _homework_visible_to)
         start.register(20, "homework", start_items)
+        # The Media page names whose file it is through media's registry (media knows no homework).
+        owners.register(SOURCE)
         audit_names.register()
 
 

@@ -24,12 +24,29 @@ class Homework(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Its files. Homework points at media, never the other way (media is a generic pipeline).
+    media = models.ManyToManyField("media.MediaItem", through="HomeworkFile", related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.title
+
+
+class HomeworkFile(models.Model):
+    """One file handed in as part of a homework: each media item belongs to at most one.
+
+    Deleting the media item removes its link; homework with files cannot be deleted (PROTECT).
+    """
+
+    homework = models.ForeignKey(Homework, on_delete=models.PROTECT, related_name="files")
+    media_item = models.OneToOneField(
+        "media.MediaItem", on_delete=models.CASCADE, related_name="homework_file"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.homework} · {self.media_item}"
 
 
 class UploadSession(models.Model):

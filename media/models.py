@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, Q, Sum
 
+from media import owners
+
 
 class MediaItemQuerySet(models.QuerySet["MediaItem"]):
     def with_variant_facts(self) -> "MediaItemQuerySet":
@@ -15,7 +17,7 @@ class MediaItemQuerySet(models.QuerySet["MediaItem"]):
         )
 
     def for_media_insights(self) -> "MediaItemQuerySet":
-        return self.select_related("student", "uploader").with_variant_facts()
+        return self.select_related("uploader", *owners.related()).with_variant_facts()
 
     def eligible(self) -> "MediaItemQuerySet":
         """Videos with exactly one variant (the original): structure, not a flag, decides."""
@@ -32,7 +34,8 @@ class MediaItemQuerySet(models.QuerySet["MediaItem"]):
 class MediaItem(models.Model):
     """One uploaded file (document, image or video) and, through its variants, what we made of it.
 
-    Its state is derived from its variants (design rule 4): exactly one variant (the original)
+    Whose file it is (a student's homework) is known by the app that links to it, told through
+    media.owners. Its state is derived from its variants (design rule 4): exactly one variant (the original)
     means "original only", eligible for optimisation; more than one means optimised.
     """
 
@@ -41,10 +44,6 @@ class MediaItem(models.Model):
         IMAGE = "image", "Image"
         DOCUMENT = "document", "Document"
 
-    homework = models.ForeignKey(
-        "homework.Homework", null=True, blank=True, on_delete=models.PROTECT, related_name="media"
-    )
-    student = models.ForeignKey("academics.Student", on_delete=models.PROTECT, related_name="media")
     uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")
     original_name = models.CharField(max_length=255)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -68,6 +67,11 @@ class MediaItem(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def owner(self) -> owners.Owner | None:
+        """Whose file this is, as the app that links to it tells (media.owners)."""
+        return owners.owner_of(self)
 
     @property
     def is_optimised(self) -> bool:

@@ -11,7 +11,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from media import jobstate
+from media import jobstate, owners
 from media.models import MediaItem, MediaVariant
 
 STATES = ("original_only", "queued", "optimised", "failed")
@@ -27,7 +27,6 @@ SORTS = {
     "oldest": "created_at",
     "largest": "-size_bytes",
     "smallest": "size_bytes",
-    "student": "student__last_name",
 }
 
 
@@ -102,7 +101,7 @@ def insights_queryset(
     variant facts: count and page it, then `rows_for` the page. Every state is derived from
     structure as `derive_state` does: another variant than the original means optimised; a video
     with its original only is queued, failed or original-only by its latest optimise job."""
-    qs = MediaItem.objects.select_related("student", "uploader")
+    qs = MediaItem.objects.select_related("uploader", *owners.related())
     if kind:
         qs = qs.filter(kind=kind)
     if date_from:
@@ -131,6 +130,8 @@ def insights_queryset(
         )
         saving = Coalesce(F("size_bytes") - Subquery(web[:1]), 0)
         return qs.order_by(saving.desc(), "-created_at", "-id")
+    if sort == "owner":
+        return qs.order_by(owners.sort_by(), "-created_at", "-id")
     return qs.order_by(SORTS.get(sort, "-created_at"), "-id")
 
 

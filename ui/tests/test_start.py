@@ -27,7 +27,7 @@ def _figure(html: str, slug: str) -> str:
 
 def _video(student, uploader, *, size: int, web: int | None = None) -> MediaItem:
     item = MediaItem.objects.create(
-        student=student, uploader=uploader, original_name="v.mp4", kind="video",
+        uploader=uploader, original_name="v.mp4", kind="video",
         content_type="video/mp4", size_bytes=size,
     )  # fmt: skip
     MediaVariant.objects.create(item=item, role="original", storage_key=f"o{item.pk}", size_bytes=size,
