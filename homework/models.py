@@ -14,9 +14,11 @@ class Homework(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="homework_submitted"
     )
     title = models.CharField(max_length=200)
-    # Optional link to an academic task; free-text homework has none. (Set by the homework views
-    # once academic tasks exist; kept as a plain id so the apps stay independent.)
-    task_id = models.BigIntegerField(null=True, blank=True)
+    # The academic task it was handed in for; free-text homework has none. Homework may know
+    # academics (the app graph points this way); a deleted task leaves its homework untouched.
+    task = models.ForeignKey(
+        "academics.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="homework"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     review_comment = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(

@@ -274,7 +274,7 @@ def test_homework_for_a_task_takes_the_task_and_its_title(
     assert f'value="{task.pk}" data-student="{student.pk}"' in page
     body = create(parent_client, student, "w.txt", 5, "text/plain", title="", task=task.pk).json()
     homework = Homework.objects.get(pk=body["homework"])
-    assert (homework.task_id, homework.title) == (task.pk, "Times tables")
+    assert (homework.task, homework.title) == (task, "Times tables")  # a real foreign key
     review_page = admin_client.get(f"/admin/academic/homework/{homework.pk}/").content.decode()
     assert f'href="/admin/academic/tasks/{task.pk}/"' in review_page
     # A task of another student, or one no longer active, is refused: nothing is created.
@@ -320,3 +320,16 @@ def test_a_file_for_another_customers_student_is_refused_and_removed(
     assert (caught.value.code, caught.value.status) == ("student_not_found", 404)
     assert not storage.exists(key)
     assert not MediaItem.objects.exists()
+
+
+def test_deleting_a_task_keeps_its_homework(local_storage, parent_client, student):
+    from datetime import date
+
+    from academics.models import Task
+
+    task = Task.objects.create(title="Times tables", start_date=date(2026, 1, 5))
+    task.students.add(student)
+    body = create(parent_client, student, "w.txt", 5, "text/plain", title="", task=task.pk).json()
+    task.delete()
+    homework = Homework.objects.get(pk=body["homework"])
+    assert (homework.task, homework.title) == (None, "Times tables")
