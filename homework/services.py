@@ -308,21 +308,14 @@ def upload_session_append(
 def _complete_multipart(session: UploadSession) -> None:
     """Complete from the store's own list of parts: the browser need not read ETags (no CORS
     ExposeHeaders needed), and every part but the last must be exactly `part_size`."""
-    client, bucket = storage.s3_client(), storage.s3_bucket()
-    parts: list[dict[str, Any]] = []
     try:
-        paginator = client.get_paginator("list_parts")
-        for page in paginator.paginate(
-            Bucket=bucket, Key=session.storage_key, UploadId=session.multipart_upload_id
-        ):
-            parts.extend(page.get("Parts", []))
-    except Exception as exc:
-        error = storage._s3_error(exc, session.storage_key)
+        parts = storage.multipart_parts(session.storage_key, session.multipart_upload_id)
+    except DomainError as error:
         if error.status == 404 and _completed_before(session):
             # An earlier try completed it and its answer was lost (the store went away, a
             # timeout): the browser's retry must confirm the file, not remove it (bench/soak.py).
             return
-        raise error from exc
+        raise
     expected = math.ceil(session.declared_size / session.part_size)
     numbers = [int(p["PartNumber"]) for p in parts]
     if sorted(numbers) != list(range(1, expected + 1)):

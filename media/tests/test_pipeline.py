@@ -11,6 +11,7 @@ from media.pipeline import VideoRejected
 from media.storage import StorageUnavailable
 from media.tasks import process_video_proof
 from media.tests.factories import ffmpeg, stored_video
+from tests.s3_fixtures import UNREACHABLE, point_store_at
 
 pytestmark = pytest.mark.django_db
 
@@ -109,17 +110,17 @@ def test_storage_unavailable_mid_job_is_transient_and_leaves_the_original(
     item = stored_video(path=videos["tiny"], uploader=parent)
     original = item.variants.get()
     real_transcode = pipeline.transcode
-    endpoint = settings.S3_ENDPOINT_URL
+    endpoint: list[str] = []
 
     def transcode_then_lose_the_store(*args, **kwargs):
         real_transcode(*args, **kwargs)
-        settings.S3_ENDPOINT_URL = "http://127.0.0.1:9"  # discard port: nothing listens
+        endpoint.append(point_store_at(settings, UNREACHABLE))
 
     monkeypatch.setattr(pipeline, "transcode", transcode_then_lose_the_store)
     with pytest.raises(StorageUnavailable):
         process_video_proof.call(item.pk)
 
-    settings.S3_ENDPOINT_URL = endpoint
+    point_store_at(settings, endpoint[0])
     assert list(item.variants.values_list("role", flat=True)) == ["original"]
     assert storage.stat(original.storage_key).size == original.size_bytes
     assert list(work_dir.iterdir()) == []

@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from media import jobstate, services, storage
 from media.models import MediaItem, MediaVariant
 from media.tests.factories import stored_video
+from tests.s3_fixtures import UNREACHABLE, point_store_at
 
 pytestmark = pytest.mark.django_db
 
@@ -196,11 +197,10 @@ def test_sniffing_uses_content_not_name(tmp_path: Path):
 
 def test_store_outage_keeps_the_upload_for_a_retry(s3_storage, settings, put, videos, parent, student):
     key = put(videos["tiny"])
-    endpoint = settings.S3_ENDPOINT_URL
-    settings.S3_ENDPOINT_URL = "http://127.0.0.1:9"
+    endpoint = point_store_at(settings, UNREACHABLE)
     with pytest.raises(storage.StorageUnavailable):
         services.media_item_create_from_upload(actor=parent, storage_key=key, original_name="v.mp4")
-    settings.S3_ENDPOINT_URL = endpoint
+    point_store_at(settings, endpoint)
     assert storage.exists(key)
     item = services.media_item_create_from_upload(actor=parent, storage_key=key, original_name="v.mp4")
     assert item.kind == "video"

@@ -8,6 +8,7 @@ from jobs.runtime import read_limits
 from jobs.worker import Worker
 from media import jobstate, queries, services, storage
 from media.models import MediaItem
+from tests.s3_fixtures import UNREACHABLE, point_store_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MiB = 2**20
@@ -55,8 +56,7 @@ def test_a_store_outage_is_retried_with_backoff(s3_storage, settings, put, video
     item = services.media_item_create_from_upload(
         actor=parent, storage_key=put(videos["tiny"]), original_name="v.mp4"
     )
-    endpoint = settings.S3_ENDPOINT_URL
-    settings.S3_ENDPOINT_URL = "http://127.0.0.1:9"  # the worker forks: its jobs see this store
+    endpoint = point_store_at(settings, UNREACHABLE)  # the worker forks: its jobs see this store
 
     run_worker()
 
@@ -68,7 +68,7 @@ def test_a_store_outage_is_retried_with_backoff(s3_storage, settings, put, video
     with pytest.raises(Exception, match="already queued"):
         services.media_optimise_request(actor=parent, item=item)
 
-    settings.S3_ENDPOINT_URL = endpoint
+    point_store_at(settings, endpoint)
     assert storage.stat(item.variants.get().storage_key).size == item.size_bytes  # original intact
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=first.finished_at)  # skip the backoff
     run_worker()
