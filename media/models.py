@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
 from media import owners
 
@@ -19,16 +19,26 @@ class MediaItemQuerySet(models.QuerySet["MediaItem"]):
     def for_media_insights(self) -> "MediaItemQuerySet":
         return self.select_related("uploader", *owners.related()).with_variant_facts()
 
+    # "Eligible for optimising" is defined here once: the Media page's filters and count,
+    # "Optimise all eligible" and the start page all read it (derive_state mirrors it per row).
+    def optimised(self) -> "MediaItemQuerySet":
+        """Items with a variant made from the original (a web copy, a poster)."""
+        return self.filter(_made_from_the_original())
+
+    def original_only(self) -> "MediaItemQuerySet":
+        """Videos with nothing but their original: structure, not a flag, decides."""
+        return self.filter(~_made_from_the_original(), kind=MediaItem.Kind.VIDEO)
+
     def eligible(self) -> "MediaItemQuerySet":
-        """Videos with exactly one variant (the original): structure, not a flag, decides."""
-        return (
-            self.filter(kind=MediaItem.Kind.VIDEO)
-            .annotate(
-                n_variants=Count("variants"),
-                n_originals=Count("variants", filter=Q(variants__role="original")),
-            )
-            .filter(n_variants=1, n_originals=1)
-        )
+        """Eligible for optimising: a video with only its original and no optimise job under way
+        (a failed one may be tried again)."""
+        from media import jobstate
+
+        return self.original_only().filter(~jobstate.active())
+
+
+def _made_from_the_original() -> Exists:
+    return Exists(MediaVariant.objects.filter(item=OuterRef("pk")).exclude(role=MediaVariant.Role.ORIGINAL))
 
 
 class MediaItem(models.Model):

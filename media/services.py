@@ -117,11 +117,12 @@ def media_optimise_request(*, actor: User, item: MediaItem) -> OptimiseQueued:
     # Lock the row: concurrent requests for one item queue here, then see the job (design rule 4:
     # eligibility comes from the variants and the active job, never from a flag).
     locked = MediaItem.objects.select_for_update().get(pk=item.pk)
-    variant_count = locked.variants.count()
-    if variant_count > 1:
+    this = MediaItem.objects.filter(pk=locked.pk)  # the queryset's one definition of eligible
+    if this.optimised().exists():
         raise Conflict("already_optimised", "This video is already optimised.")
-    if locked.kind != MediaItem.Kind.VIDEO or variant_count != 1:
+    if not this.original_only().exists():
         raise Conflict("not_eligible", "Only a video with just its original can be optimised.")
+    # The job part of "eligible" (none under way) is the dispatch key's: one active job per item.
     job_id, created = jobstate.dispatch_optimise(locked.pk)
     if not created:
         raise Conflict(
