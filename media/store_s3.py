@@ -55,6 +55,23 @@ def s3_error(exc: BaseException, key: str) -> DomainError:
     raise exc
 
 
+_clients: dict[tuple[Any, ...], Any] = {}
+
+
+def _client_of(files: Any) -> Any:
+    """The client of the S3Storage's connection, one per configuration for the whole process.
+
+    django-storages makes a boto3 session and resource per thread and per storage instance (and
+    tests swap the storage often); the client is thread-safe, so one serves every thread, as
+    before, without a session (and its parsed service model) piling up for each.
+    """
+    key = (files.endpoint_url, files.region_name, files.access_key, files.secret_key)
+    client = _clients.get(key)
+    if client is None:
+        client = _clients[key] = files.connection.meta.client
+    return client
+
+
 class S3Store:
     name = "s3"
 
@@ -62,8 +79,7 @@ class S3Store:
         files: Any = storages["default"]
         if not hasattr(files, "bucket_name"):
             raise not_here("local", "S3")
-        # django-storages keeps one boto3 resource per thread; its client is thread-safe.
-        self.client: Any = files.connection.meta.client
+        self.client: Any = _client_of(files)
         self.bucket: str = files.bucket_name
 
     def download_to_path(self, key: str, path: str | os.PathLike[str]) -> None:
