@@ -171,6 +171,18 @@ S3_TRANSFER_CHUNK_SIZE = env.size("S3_TRANSFER_CHUNK_SIZE", 8 * 1024 * 1024)
 S3_TRANSFER_CONCURRENCY = env.int("S3_TRANSFER_CONCURRENCY", 4, minimum=1)
 if S3_TRANSFER_CHUNK_SIZE < 5 * 1024 * 1024:
     raise ImproperlyConfigured("S3_TRANSFER_CHUNK_SIZE must be at least 5M (the S3 minimum part size).")
+# The botocore options of every S3 call (media/store_s3.py uses the client of the S3Storage below):
+# R2 rejects the newer default checksums, so send/validate them only when required; a pool large
+# enough for the transfer threads; bounded retries and timeouts, so an outage is a quick 503.
+S3_CLIENT_OPTIONS = {
+    "request_checksum_calculation": "when_required",
+    "response_checksum_validation": "when_required",
+    "retries": {"max_attempts": 3, "mode": "standard"},
+    "connect_timeout": 10,
+    "read_timeout": 60,
+    "max_pool_connections": max(10, S3_TRANSFER_CONCURRENCY * 2),
+    "signature_version": "s3v4",
+}
 if STORAGE_BACKEND == "s3":
     from botocore.config import Config as _botocore_config
 
@@ -186,11 +198,7 @@ if STORAGE_BACKEND == "s3":
             "secret_key": S3_SECRET_ACCESS_KEY or None,
             "file_overwrite": False,
             "querystring_auth": True,
-            # R2 rejects the newer default checksums; send/validate them only when required.
-            "client_config": _botocore_config(
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-            ),
+            "client_config": _botocore_config(**S3_CLIENT_OPTIONS),
         },
     }
 else:

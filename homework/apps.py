@@ -9,9 +9,11 @@ class HomeworkConfig(AppConfig):
         from academics.students.sections import StudentSection, register_student_section
         from academics.tasks.portal_hooks import register_handed_in
         from homework import audit_names
+        from homework.media_owner import SOURCE
         from homework.queries import handed_in_instance_ids, student_homework
         from homework.start import start_items
         from incidents.anchoring import register
+        from media import owners
         from ui import start
 
         # The portal's Tasks page (academics) shows which tasks had homework handed in.
@@ -28,6 +30,8 @@ class HomeworkConfig(AppConfig):
         # A parent's incident report may name their own students' homework, never another's.
         register("homework", _homework_visible_to)
         start.register(20, "homework", start_items)
+        # The Media page names whose file it is through media's registry (media knows no homework).
+        owners.register(SOURCE)
         audit_names.register()
 
 

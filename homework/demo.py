@@ -15,7 +15,7 @@ TEXT = "Fractions worksheet\n\n1. 1/2 + 1/4 = 3/4\n2. 2/3 - 1/6 = 1/2\n3. 3/5 x 
 
 
 def seed(stdout: TextIO) -> None:
-    from media.services import media_item_create_from_upload
+    from homework.services import homework_file_add
 
     parent = User.objects.filter(email="parent@demo.academy").first()
     student = Student.objects.filter(first_name="Alice", last_name="Andrews").first()
@@ -34,7 +34,5 @@ def seed(stdout: TextIO) -> None:
             stdout.write("  skipped demo homework: the file store is unavailable\n")
             return
     homework = Homework.objects.create(student=student, submitted_by=parent, title=TITLE)
-    media_item_create_from_upload(
-        actor=parent, student=student, storage_key=key, original_name=path.name, homework=homework
-    )
+    homework_file_add(actor=parent, homework=homework, storage_key=key, original_name=path.name)
     stdout.write(f"  created homework “{TITLE}” for {student.full_name}\n")

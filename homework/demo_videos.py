@@ -78,8 +78,8 @@ def _record_failed_job(item_id: int, message: str) -> None:
 
 
 def seed(stdout: TextIO) -> None:
+    from homework.services import homework_file_add
     from media.pipeline import VideoRejected, media_optimise
-    from media.services import media_item_create_from_upload
 
     for title, first_name, parent_email, name, how in VIDEOS:
         parent = User.objects.filter(email=parent_email).first()
@@ -100,13 +100,8 @@ def seed(stdout: TextIO) -> None:
                 stdout.write("  skipped demo videos: the file store is unavailable\n")
                 return
         homework = Homework.objects.create(student=student, submitted_by=parent, title=title)
-        item = media_item_create_from_upload(
-            actor=parent,
-            student=student,
-            storage_key=key,
-            original_name=name,
-            homework=homework,
-            optimise=False,
+        item = homework_file_add(
+            actor=parent, homework=homework, storage_key=key, original_name=name, optimise=False
         )
         if how in ("large", "tiny"):
             media_optimise(item_id=item.pk)  # what the worker would do, done now

@@ -14,9 +14,11 @@ class Homework(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="homework_submitted"
     )
     title = models.CharField(max_length=200)
-    # Optional link to an academic task; free-text homework has none. (Set by the homework views
-    # once academic tasks exist; kept as a plain id so the apps stay independent.)
-    task_id = models.BigIntegerField(null=True, blank=True)
+    # The academic task it was handed in for; free-text homework has none. Homework may know
+    # academics (the app graph points this way); a deleted task leaves its homework untouched.
+    task = models.ForeignKey(
+        "academics.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="homework"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     review_comment = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
@@ -24,12 +26,29 @@ class Homework(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Its files. Homework points at media, never the other way (media is a generic pipeline).
+    media = models.ManyToManyField("media.MediaItem", through="HomeworkFile", related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.title
+
+
+class HomeworkFile(models.Model):
+    """One file handed in as part of a homework: each media item belongs to at most one.
+
+    Deleting the media item removes its link; homework with files cannot be deleted (PROTECT).
+    """
+
+    homework = models.ForeignKey(Homework, on_delete=models.PROTECT, related_name="files")
+    media_item = models.OneToOneField(
+        "media.MediaItem", on_delete=models.CASCADE, related_name="homework_file"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.homework} · {self.media_item}"
 
 
 class UploadSession(models.Model):

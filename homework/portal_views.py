@@ -96,7 +96,7 @@ def portal_file(request: HttpRequest, variant_id: int) -> HttpResponse:
     user = cast(User, request.user)
     variant = (
         MediaVariant.objects.select_related("item")
-        .filter(pk=variant_id, item__student__in=students_visible_to(user))
+        .filter(pk=variant_id, item__homework_file__homework__student__in=students_visible_to(user))
         .first()
     )
     if variant is None:

@@ -19,6 +19,8 @@ Upload protocol (JSON endpoints in homework/upload_views.py call these):
     upload_session_abort(*, actor, session)   removes temp chunks / aborts the multipart upload.
     upload_sessions_expire(*, older_than)     cleanup for sessions a browser walked away from, and
         for staging objects a late PUT left behind.
+    homework_file_add(*, actor, homework, storage_key, original_name)   a stored file becomes one
+        of the homework's files (media.services records it; the link is homework's).
     homework_review(*, actor, homework, comment)   admin: audited.
 """
 
@@ -39,7 +41,7 @@ from django.utils import timezone
 from academy.errors import Conflict, DomainError, NotFound
 from accounts.models import User
 from audit.services import record_event
-from homework.models import Homework, UploadSession
+from homework.models import Homework, HomeworkFile, UploadSession
 from media import sniff, storage
 from media.filenames import clean_name
 
@@ -306,21 +308,14 @@ def upload_session_append(
 def _complete_multipart(session: UploadSession) -> None:
     """Complete from the store's own list of parts: the browser need not read ETags (no CORS
     ExposeHeaders needed), and every part but the last must be exactly `part_size`."""
-    client, bucket = storage.s3_client(), storage.s3_bucket()
-    parts: list[dict[str, Any]] = []
     try:
-        paginator = client.get_paginator("list_parts")
-        for page in paginator.paginate(
-            Bucket=bucket, Key=session.storage_key, UploadId=session.multipart_upload_id
-        ):
-            parts.extend(page.get("Parts", []))
-    except Exception as exc:
-        error = storage._s3_error(exc, session.storage_key)
+        parts = storage.multipart_parts(session.storage_key, session.multipart_upload_id)
+    except DomainError as error:
         if error.status == 404 and _completed_before(session):
             # An earlier try completed it and its answer was lost (the store went away, a
             # timeout): the browser's retry must confirm the file, not remove it (bench/soak.py).
             return
-        raise error from exc
+        raise
     expected = math.ceil(session.declared_size / session.part_size)
     numbers = [int(p["PartNumber"]) for p in parts]
     if sorted(numbers) != list(range(1, expected + 1)):
@@ -346,8 +341,6 @@ def _completed_before(session: UploadSession) -> bool:
 def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem:
     """Confirm and record the upload. The session row stays locked throughout, so a second
     "complete" (a double click, a retry) waits and is then refused with 409 `upload_closed`."""
-    from media.services import media_item_create_from_upload
-
     refused: DomainError | None = None
     with transaction.atomic():
         session = (
@@ -374,12 +367,8 @@ def upload_session_complete(*, actor: User, session: UploadSession) -> MediaItem
                     f"not the {filesizeformat(session.declared_size)} declared.",
                     400,
                 )
-            item = media_item_create_from_upload(
-                actor=actor,
-                student=session.student,
-                storage_key=key,
-                original_name=session.original_name,
-                homework=session.homework,
+            item = homework_file_add(
+                actor=actor, homework=session.homework, storage_key=key, original_name=session.original_name
             )
         except storage.StorageUnavailable:
             raise  # transient: keep the upload, the browser may retry completion
@@ -445,6 +434,37 @@ def _sweep_late_puts(*, older_than: datetime) -> None:
             storage.delete(key)
         except storage.StorageUnavailable:
             logger.warning("could not remove the staging key %s; the next sweep will retry", key)
+
+
+def homework_file_add(
+    *, actor: User, homework: Homework, storage_key: str, original_name: str, optimise: bool = True
+) -> MediaItem:
+    """Record a stored file as one of `homework`'s files: media checks and records the file (and
+    removes it when it refuses it), homework links it, in one transaction. Only a customer of the
+    homework's student may hand it in (a 404 otherwise, and the stored object is removed)."""
+    from academics.students.queries import students_visible_to
+    from media.services import media_item_create_from_upload
+
+    if not students_visible_to(actor).filter(pk=homework.student_id).exists():
+        _delete_quietly(storage_key)
+        raise DomainError("student_not_found", "We could not find that student.", 404)
+    with transaction.atomic():
+        item = media_item_create_from_upload(
+            actor=actor,
+            storage_key=storage_key,
+            original_name=original_name,
+            optimise=optimise,
+            audit_context={"student": homework.student_id, "homework": homework.pk},
+        )
+        HomeworkFile.objects.create(homework=homework, media_item=item)
+    return item
+
+
+def _delete_quietly(key: str) -> None:
+    try:
+        storage.delete(key)
+    except DomainError:
+        logger.warning("could not delete stored object %s", key)
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+
+from media import owners
 
 
 class MediaItemQuerySet(models.QuerySet["MediaItem"]):
@@ -15,24 +17,35 @@ class MediaItemQuerySet(models.QuerySet["MediaItem"]):
         )
 
     def for_media_insights(self) -> "MediaItemQuerySet":
-        return self.select_related("student", "uploader").with_variant_facts()
+        return self.select_related("uploader", *owners.related()).with_variant_facts()
+
+    # "Eligible for optimising" is defined here once: the Media page's filters and count,
+    # "Optimise all eligible" and the start page all read it (derive_state mirrors it per row).
+    def optimised(self) -> "MediaItemQuerySet":
+        """Items with a variant made from the original (a web copy, a poster)."""
+        return self.filter(_made_from_the_original())
+
+    def original_only(self) -> "MediaItemQuerySet":
+        """Videos with nothing but their original: structure, not a flag, decides."""
+        return self.filter(~_made_from_the_original(), kind=MediaItem.Kind.VIDEO)
 
     def eligible(self) -> "MediaItemQuerySet":
-        """Videos with exactly one variant (the original): structure, not a flag, decides."""
-        return (
-            self.filter(kind=MediaItem.Kind.VIDEO)
-            .annotate(
-                n_variants=Count("variants"),
-                n_originals=Count("variants", filter=Q(variants__role="original")),
-            )
-            .filter(n_variants=1, n_originals=1)
-        )
+        """Eligible for optimising: a video with only its original and no optimise job under way
+        (a failed one may be tried again)."""
+        from media import jobstate
+
+        return self.original_only().filter(~jobstate.active())
+
+
+def _made_from_the_original() -> Exists:
+    return Exists(MediaVariant.objects.filter(item=OuterRef("pk")).exclude(role=MediaVariant.Role.ORIGINAL))
 
 
 class MediaItem(models.Model):
     """One uploaded file (document, image or video) and, through its variants, what we made of it.
 
-    Its state is derived from its variants (design rule 4): exactly one variant (the original)
+    Whose file it is (a student's homework) is known by the app that links to it, told through
+    media.owners. Its state is derived from its variants (design rule 4): exactly one variant (the original)
     means "original only", eligible for optimisation; more than one means optimised.
     """
 
@@ -41,10 +54,6 @@ class MediaItem(models.Model):
         IMAGE = "image", "Image"
         DOCUMENT = "document", "Document"
 
-    homework = models.ForeignKey(
-        "homework.Homework", null=True, blank=True, on_delete=models.PROTECT, related_name="media"
-    )
-    student = models.ForeignKey("academics.Student", on_delete=models.PROTECT, related_name="media")
     uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")
     original_name = models.CharField(max_length=255)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -68,6 +77,11 @@ class MediaItem(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def owner(self) -> owners.Owner | None:
+        """Whose file this is, as the app that links to it tells (media.owners)."""
+        return owners.owner_of(self)
 
     @property
     def is_optimised(self) -> bool:

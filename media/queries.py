@@ -7,11 +7,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from media import jobstate
+from media import jobstate, owners
 from media.models import MediaItem, MediaVariant
 
 STATES = ("original_only", "queued", "optimised", "failed")
@@ -27,7 +27,6 @@ SORTS = {
     "oldest": "created_at",
     "largest": "-size_bytes",
     "smallest": "size_bytes",
-    "student": "student__last_name",
 }
 
 
@@ -102,35 +101,32 @@ def insights_queryset(
     variant facts: count and page it, then `rows_for` the page. Every state is derived from
     structure as `derive_state` does: another variant than the original means optimised; a video
     with its original only is queued, failed or original-only by its latest optimise job."""
-    qs = MediaItem.objects.select_related("student", "uploader")
+    qs = MediaItem.objects.select_related("uploader", *owners.related())
     if kind:
         qs = qs.filter(kind=kind)
     if date_from:
         qs = qs.filter(created_at__gte=_day_start(date_from))
     if date_to:
         qs = qs.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
-    others = Exists(MediaVariant.objects.filter(item=OuterRef("pk")).exclude(role=MediaVariant.Role.ORIGINAL))
     if state == "optimised":
-        qs = qs.filter(others)
-    elif state in ("eligible", "original_only", "queued", "failed"):
-        # A video with its original only is queued while its job is active; otherwise failed if
-        # an optimise job of it failed (a later success would have made variants), else original
-        # only. derive_state says the same from the latest job, row by row.
-        qs = qs.filter(~others, kind=MediaItem.Kind.VIDEO)
-        if state == "queued":
-            qs = qs.filter(jobstate.active())
-        else:
-            qs = qs.filter(~jobstate.active())
-            if state == "failed":
-                qs = qs.filter(jobstate.has_failed())
-            elif state == "original_only":
-                qs = qs.filter(~jobstate.has_failed())
+        qs = qs.optimised()
+    elif state == "queued":
+        qs = qs.original_only().filter(jobstate.active())
+    elif state == "eligible":
+        qs = qs.eligible()
+    elif state == "failed":
+        # An optimise job of it failed (a later success would have made variants).
+        qs = qs.eligible().filter(jobstate.has_failed())
+    elif state == "original_only":
+        qs = qs.eligible().filter(~jobstate.has_failed())
     if sort == "saving":
         web = MediaVariant.objects.filter(item=OuterRef("pk"), role=MediaVariant.Role.WEB).values(
             "size_bytes"
         )
         saving = Coalesce(F("size_bytes") - Subquery(web[:1]), 0)
         return qs.order_by(saving.desc(), "-created_at", "-id")
+    if sort == "owner":
+        return qs.order_by(owners.sort_by(), "-created_at", "-id")
     return qs.order_by(SORTS.get(sort, "-created_at"), "-id")
 
 
@@ -162,9 +158,9 @@ def insights_page(page_number: Any, *, per_page: int = 50, **filters: Any) -> Pa
 
 
 def eligible_count() -> int:
-    return insights_queryset(state="eligible").count()
+    return MediaItem.objects.eligible().count()
 
 
 def eligible_ids() -> list[int]:
-    """Eligible items (one variant, a video) without an active job, oldest first."""
-    return list(insights_queryset(state="eligible").order_by("created_at", "id").values_list("pk", flat=True))
+    """Eligible items, oldest first."""
+    return list(MediaItem.objects.eligible().order_by("created_at", "id").values_list("pk", flat=True))

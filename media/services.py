@@ -3,17 +3,18 @@
 API (keep stable; the homework app calls the first one):
 
     media_item_create_from_upload(
-        *, actor, student, storage_key, original_name, homework=None, checksum_sha256="",
-        optimise=True,
+        *, actor, storage_key, original_name, checksum_sha256="", optimise=True, audit_context=None,
     ) -> MediaItem
         Record a file the browser has finished uploading to `storage_key`. Sniffs the type from
         the stored bytes (never the name), checks it is allowed and within the limit for its kind
-        (media.sniff), creates the item and its "original" variant, audits "media.uploaded", and
-        for a video dispatches ProcessVideoProof once (dispatch key "media:<id>") on commit:
-        callers need not dispatch it themselves. On refusal (415 type_not_allowed, 413
-        too_large, 404 object_missing / student_not_found) the stored object is deleted, so
-        nothing partial is left, and the DomainError propagates; on 503 storage_unavailable
-        (transient) the object is kept so the caller can retry.
+        (media.sniff), creates the item and its "original" variant, audits "media.uploaded" (with
+        the caller's `audit_context`, e.g. the homework it is for), and for a video dispatches
+        ProcessVideoProof once (dispatch key "media:<id>") on commit: callers need not dispatch
+        it themselves. On refusal (415 type_not_allowed, 413 too_large, 404 object_missing) the
+        stored object is deleted, so nothing partial is left, and the DomainError propagates; on
+        503 storage_unavailable (transient) the object is kept so the caller can retry. Media
+        knows no owners: the caller checks who may hand the file in, and links the item to its
+        own records in the same transaction (homework.services.homework_file_add).
 
     media_optimise_request(*, actor, item) -> OptimiseQueued(item_id, job_id)
         Dispatch ProcessVideoProof for an eligible item (a video with exactly one variant).
@@ -41,9 +42,7 @@ from media.filenames import clean_name
 from media.models import MediaItem, MediaVariant
 
 if TYPE_CHECKING:
-    from academics.models import Student
     from accounts.models import User
-    from homework.models import Homework
 
 logger = logging.getLogger("media.services")
 
@@ -63,27 +62,18 @@ class BulkOptimise:
 def media_item_create_from_upload(
     *,
     actor: User,
-    student: Student,
     storage_key: str,
     original_name: str,
-    homework: Homework | None = None,
     checksum_sha256: str = "",
     optimise: bool = True,
+    audit_context: dict[str, Any] | None = None,
 ) -> MediaItem:
-    from academics.students.queries import students_visible_to
-
     try:
-        if not students_visible_to(actor).filter(pk=student.pk).exists():
-            raise DomainError("student_not_found", "We could not find that student.", 404)
-        if homework is not None and homework.student_id != student.pk:
-            raise DomainError("homework_mismatch", "This homework belongs to another student.", 400)
         info = storage.stat(storage_key)
         content_type = sniff.sniff(storage.read_head(storage_key))
         kind = sniff.check_allowed(content_type, info.size)
         with transaction.atomic():
             item = MediaItem.objects.create(
-                homework=homework,
-                student=student,
                 uploader=actor,
                 original_name=clean_name(original_name),
                 kind=kind,
@@ -106,8 +96,7 @@ def media_item_create_from_upload(
                 action="media.uploaded",
                 entity=item,
                 after={
-                    "student": student.pk,
-                    "homework": homework.pk if homework else None,
+                    **(audit_context or {}),
                     "kind": kind,
                     "content_type": content_type,
                     "size": info.size,
@@ -128,11 +117,12 @@ def media_optimise_request(*, actor: User, item: MediaItem) -> OptimiseQueued:
     # Lock the row: concurrent requests for one item queue here, then see the job (design rule 4:
     # eligibility comes from the variants and the active job, never from a flag).
     locked = MediaItem.objects.select_for_update().get(pk=item.pk)
-    variant_count = locked.variants.count()
-    if variant_count > 1:
+    this = MediaItem.objects.filter(pk=locked.pk)  # the queryset's one definition of eligible
+    if this.optimised().exists():
         raise Conflict("already_optimised", "This video is already optimised.")
-    if locked.kind != MediaItem.Kind.VIDEO or variant_count != 1:
+    if not this.original_only().exists():
         raise Conflict("not_eligible", "Only a video with just its original can be optimised.")
+    # The job part of "eligible" (none under way) is the dispatch key's: one active job per item.
     job_id, created = jobstate.dispatch_optimise(locked.pk)
     if not created:
         raise Conflict(
@@ -163,8 +153,6 @@ def media_item_delete(*, actor: User, item: MediaItem) -> None:
         keys = list(locked.variants.values_list("storage_key", flat=True))
         snapshot: dict[str, Any] = {
             "original_name": locked.original_name,
-            "student": locked.student_id,
-            "homework": locked.homework_id,
             "keys": keys,
         }
         record_event(actor=actor, action="media.deleted", entity=locked, snapshot=snapshot)

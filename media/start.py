@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.urls import reverse
 
 from media.models import MediaVariant
-from media.queries import eligible_ids
+from media.queries import eligible_count
 from ui import text
 from ui.start import StartItem
 
@@ -22,7 +22,7 @@ def storage_figures() -> dict[str, int]:
 
 
 def start_items() -> list[StartItem]:
-    """Videos eligible for optimising (two queries) and storage used (one)."""
+    """Videos eligible for optimising (one count) and storage used (one query)."""
     url = reverse("media:insights")
     figures = storage_figures()
     saved = figures["originals"] - figures["web"]
@@ -33,7 +33,7 @@ def start_items() -> list[StartItem]:
     return [
         StartItem(
             "Videos to optimise",
-            len(eligible_ids()),
+            eligible_count(),
             f"{url}?state=eligible",
             note="only their original is stored",
             needs_action=False,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from academy.errors import NotFound
 from academy.query import parse_date
 from accounts.access import admin_required
-from media import queries, services
+from media import owners, queries, services
 from media.models import MediaItem, MediaVariant
 from media.streaming import serve_variant
 
@@ -48,6 +48,7 @@ def insights(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "kinds": MediaItem.Kind.choices,
+            "owner_heading": owners.heading(),
             "eligible_count": queries.eligible_count(),
             "states": [
                 ("eligible", "Eligible"),
@@ -61,7 +62,7 @@ def insights(request: HttpRequest) -> HttpResponse:
                 ("largest", "Largest"),
                 ("smallest", "Smallest"),
                 ("saving", "Biggest saving"),
-                ("student", "Student"),
+                ("owner", owners.heading()),
             ],
         },
     )
@@ -73,7 +74,8 @@ def detail(request: HttpRequest, media_id: int) -> HttpResponse:
     item = _get_item(media_id)
     row = queries.rows_for([item])[0]
     variants = item.variants.order_by("id")
-    return render(request, "media/detail.html", {"row": row, "item": item, "variants": variants})
+    context = {"row": row, "item": item, "variants": variants, "owner_heading": owners.heading()}
+    return render(request, "media/detail.html", context)
 
 
 @admin_required

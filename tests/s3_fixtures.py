@@ -6,6 +6,8 @@ Import the fixtures into a conftest (`from tests.s3_fixtures import *`):
     s3_storage    switches settings to the S3 backend with a fresh bucket; yields the bucket name
     local_storage switches settings to the local backend under a fresh MEDIA_ROOT; yields the root
     any_storage   parametrised over both: yields "local" or "s3"
+
+    point_store_at(settings, UNREACHABLE) -> the endpoint before: an outage of the S3 store, and back
 """
 
 import os
@@ -20,7 +22,9 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["any_storage", "local_storage", "moto_server", "s3_storage", "start_moto_server"]
+__all__ = ["any_storage", "local_storage", "moto_server", "point_store_at", "s3_storage", "start_moto_server"]
+
+UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens
 
 
 def _free_port() -> int:
@@ -85,10 +89,7 @@ def s3_storage(moto_server: str, settings) -> Iterator[str]:
                 "secret_key": "testing",
                 "file_overwrite": False,
                 "querystring_auth": True,
-                "client_config": Config(
-                    request_checksum_calculation="when_required",
-                    response_checksum_validation="when_required",
-                ),
+                "client_config": Config(**settings.S3_CLIENT_OPTIONS),
             },
         },
     }
@@ -96,6 +97,17 @@ def s3_storage(moto_server: str, settings) -> Iterator[str]:
 
     storage.s3_client().create_bucket(Bucket=bucket)
     yield bucket
+
+
+def point_store_at(settings, endpoint: str) -> str:
+    """Point the S3 store (settings.STORAGES, whose client media uses) at `endpoint`; return the
+    endpoint it had. A forked worker started afterwards sees the change too."""
+    default = settings.STORAGES["default"]
+    before = str(default["OPTIONS"]["endpoint_url"])
+    options = {**default["OPTIONS"], "endpoint_url": endpoint}
+    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
+    settings.S3_ENDPOINT_URL = endpoint
+    return before
 
 
 @pytest.fixture

@@ -126,9 +126,7 @@ def test_prometheus_scrapes_figures_that_agree_with_the_database(prometheus, sta
     with transaction.atomic():  # three jobs in a queue no worker serves: they wait
         waiting = [dispatch(t.noop).job_id for _ in range(3)]
         DBTaskResult.objects.filter(pk__in=waiting).update(queue_name="backlog")
-    item = MediaItem.objects.create(
-        kind="video", student=student, uploader=parent, original_name="v.mp4", size_bytes=12345
-    )
+    item = MediaItem.objects.create(kind="video", uploader=parent, original_name="v.mp4", size_bytes=12345)
     MediaVariant.objects.create(item=item, role="original", storage_key="k/original", size_bytes=12345)
     wait_for(
         lambda: DBTaskResult.objects.filter(pk__in=jobs, status="SUCCESSFUL").count() == 5,

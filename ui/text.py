@@ -4,6 +4,7 @@ its message never disagree on how a lesson count or a date is written."""
 
 from datetime import date, datetime
 
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -11,7 +12,6 @@ from django.utils.dateformat import format as date_format
 DATE_FORMAT = "D j M Y"
 TIME_FORMAT = "H:i"
 DATETIME_FORMAT = f"{DATE_FORMAT}, {TIME_FORMAT}"
-UNITS = ("B", "KB", "MB", "GB", "TB")
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -52,18 +52,11 @@ def parse_when(value: str) -> datetime | date | None:
 
 
 def size(num_bytes: int | float | None) -> str:
-    """`78 B`, `36 KB`, `1.4 MB`: whole numbers below ten units read better without a decimal."""
+    """Django's filesizeformat (`78 bytes`, `36.5 KB`, `1.5 MB`, joined by a no-break space); `—`
+    for no size. Callers pass sizes, never differences: size_change says which way those go."""
     if num_bytes is None:
         return "—"
-    value = float(abs(num_bytes))
-    for unit in UNITS:
-        if value < 1024 or unit == UNITS[-1]:
-            break
-        value /= 1024
-    sign = "-" if num_bytes < 0 else ""
-    if unit == "B" or value >= 10:
-        return f"{sign}{value:.0f} {unit}"
-    return f"{sign}{value:.1f} {unit}"
+    return filesizeformat(num_bytes)
 
 
 def size_change(delta: int | None) -> str:

@@ -93,9 +93,7 @@ def test_database_figures_agree_with_the_database(anon_client, parent, student):
         started_at=now,
         last_heartbeat=now - timedelta(hours=1),
     )  # fmt: skip  (silent for an hour: not alive)
-    item = MediaItem.objects.create(
-        kind="video", student=student, uploader=parent, original_name="v.mp4", size_bytes=1000
-    )
+    item = MediaItem.objects.create(kind="video", uploader=parent, original_name="v.mp4", size_bytes=1000)
     MediaVariant.objects.create(item=item, role="original", storage_key="a", size_bytes=1000)
     MediaVariant.objects.create(item=item, role="web", storage_key="b", size_bytes=400)
 

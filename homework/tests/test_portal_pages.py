@@ -12,7 +12,7 @@ from academics.lessons import services as lessons
 from academics.models import Student
 from academics.tasks import services as task_services
 from academics.tasks.models import Recurrence, TaskInstance
-from homework.models import Homework
+from homework.models import Homework, HomeworkFile
 from homework.services import homework_review
 from media.models import MediaItem, MediaVariant
 from media.tests.factories import failed_optimise_job, queued_optimise_job
@@ -24,8 +24,6 @@ def hand_in(parent, student, title: str, *, kind: str = "document", name: str = 
     """Homework with one stored file (rows only: the pages read rows, never the file)."""
     homework = Homework.objects.create(student=student, submitted_by=parent, title=title, **extra)
     item = MediaItem.objects.create(
-        homework=homework,
-        student=student,
         uploader=parent,
         original_name=name,
         kind=kind,
@@ -35,6 +33,7 @@ def hand_in(parent, student, title: str, *, kind: str = "document", name: str = 
     MediaVariant.objects.create(
         item=item, role="original", storage_key=f"test/{uuid.uuid4()}", size_bytes=2048, content_type="x"
     )
+    HomeworkFile.objects.create(homework=homework, media_item=item)
     return homework, item
 
 

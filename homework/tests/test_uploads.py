@@ -6,6 +6,7 @@ import os
 import pytest
 from django.utils import timezone
 
+from academy.errors import DomainError
 from homework import services
 from homework.models import Homework, UploadSession
 from homework.tests.conftest import PDF, complete, create, send_bytes
@@ -30,7 +31,8 @@ def test_a_document_is_stored_and_listed(any_storage, parent_client, parent, stu
     assert body["state"] == "completed" and body["kind"] == "document"
     item = MediaItem.objects.get(pk=body["media"])
     assert item.content_type == "application/pdf" and item.size_bytes == len(PDF)
-    assert item.homework.title == "Week 1" and item.homework.student == student
+    homework = item.homework_file.homework  # homework links to its files
+    assert homework.title == "Week 1" and homework.student == student
     assert item.uploader == parent
     assert storage.stat(item.variants.get().storage_key).size == len(PDF)
     page = parent_client.get("/portal/homework/")
@@ -272,7 +274,7 @@ def test_homework_for_a_task_takes_the_task_and_its_title(
     assert f'value="{task.pk}" data-student="{student.pk}"' in page
     body = create(parent_client, student, "w.txt", 5, "text/plain", title="", task=task.pk).json()
     homework = Homework.objects.get(pk=body["homework"])
-    assert (homework.task_id, homework.title) == (task.pk, "Times tables")
+    assert (homework.task, homework.title) == (task, "Times tables")  # a real foreign key
     review_page = admin_client.get(f"/admin/academic/homework/{homework.pk}/").content.decode()
     assert f'href="/admin/academic/tasks/{task.pk}/"' in review_page
     # A task of another student, or one no longer active, is refused: nothing is created.
@@ -304,3 +306,30 @@ def test_a_customer_opens_their_own_files_and_no_one_elses(
     refused = other_parent_client.get(url, HTTP_ACCEPT="application/json")
     assert refused.status_code == 404 and refused.json()["error"]["code"] == "file_not_found"
     assert admin_client.get(url).status_code == 403  # admins review from the admin pages
+
+
+def test_a_file_for_another_customers_student_is_refused_and_removed(
+    any_storage, small_video, parent, other_student
+):
+    """Only a customer of the homework's student hands a file in: media itself knows no students."""
+    homework = Homework.objects.create(student=other_student, submitted_by=parent, title="Week 1")
+    key = storage.new_key("test", small_video.name)
+    storage.upload_from_path(small_video, key, content_type="video/mp4")
+    with pytest.raises(DomainError) as caught:
+        services.homework_file_add(actor=parent, homework=homework, storage_key=key, original_name="v.mp4")
+    assert (caught.value.code, caught.value.status) == ("student_not_found", 404)
+    assert not storage.exists(key)
+    assert not MediaItem.objects.exists()
+
+
+def test_deleting_a_task_keeps_its_homework(local_storage, parent_client, student):
+    from datetime import date
+
+    from academics.models import Task
+
+    task = Task.objects.create(title="Times tables", start_date=date(2026, 1, 5))
+    task.students.add(student)
+    body = create(parent_client, student, "w.txt", 5, "text/plain", title="", task=task.pk).json()
+    task.delete()
+    homework = Homework.objects.get(pk=body["homework"])
+    assert (homework.task, homework.title) == (None, "Times tables")

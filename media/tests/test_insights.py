@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def items(local_storage, videos, work_dir, parent, student):
     """One item in each derived state: original only, queued, optimised, failed."""
-    original = stored_video(path=videos["tiny"], student=student, uploader=parent)
-    queued = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    original = stored_video(path=videos["tiny"], uploader=parent)
+    queued = stored_video(path=videos["tiny"], uploader=parent)
     queued_optimise_job(queued)
-    optimised = stored_video(path=videos["landscape"], student=student, uploader=parent)
+    optimised = stored_video(path=videos["landscape"], uploader=parent)
     process_video_proof.call(optimised.pk)
-    failed = stored_video(path=videos["text"], student=student, uploader=parent)
+    failed = stored_video(path=videos["text"], uploader=parent)
     with pytest.raises(VideoRejected) as rejected:
         process_video_proof.call(failed.pk)
     failed_optimise_job(failed, rejected.value.message)
@@ -78,7 +78,7 @@ def test_page_query_count_is_pinned(admin_client, items, django_assert_num_queri
     with django_assert_num_queries(7):
         admin_client.get(reverse("media:insights"))
     for _ in range(5):
-        stored_video(path=videos["tiny"], student=student, uploader=parent)
+        stored_video(path=videos["tiny"], uploader=parent)
     with django_assert_num_queries(7):
         admin_client.get(reverse("media:insights"))
 
@@ -92,7 +92,7 @@ def test_filters_count_and_pages_in_the_database(
 
     for i in range(60):
         extra = MediaItem.objects.create(
-            student=student, uploader=parent, original_name=f"extra-{i}.mp4", kind="video",
+            uploader=parent, original_name=f"extra-{i}.mp4", kind="video",
             content_type="video/mp4", size_bytes=1000 + i,
         )  # fmt: skip
         MediaVariant.objects.create(
@@ -214,7 +214,7 @@ def test_variant_file_serves_ranges(admin_client, items):
 
 
 def test_variant_file_redirects_to_presigned_url_on_s3(s3_storage, admin_client, videos, parent, student):
-    item = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    item = stored_video(path=videos["tiny"], uploader=parent)
     variant = item.variants.get()
     response = admin_client.get(reverse("media:variant_file", kwargs={"variant_id": variant.pk}))
     assert response.status_code == 302

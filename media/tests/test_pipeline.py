@@ -11,6 +11,7 @@ from media.pipeline import VideoRejected
 from media.storage import StorageUnavailable
 from media.tasks import process_video_proof
 from media.tests.factories import ffmpeg, stored_video
+from tests.s3_fixtures import UNREACHABLE, point_store_at
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def _web_facts(key: str, tmp_path: Path) -> tuple[int, int, str, bool]:
 def test_video_gets_web_and_poster_variants(
     any_storage, videos, work_dir, tmp_path, parent, student, name, size, audio
 ):
-    item = stored_video(path=videos[name], student=student, uploader=parent)
+    item = stored_video(path=videos[name], uploader=parent)
 
     process_video_proof.call(item.pk)
 
@@ -62,7 +63,7 @@ def test_video_gets_web_and_poster_variants(
 
 
 def test_running_twice_changes_nothing(any_storage, videos, work_dir, parent, student):
-    item = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    item = stored_video(path=videos["tiny"], uploader=parent)
     process_video_proof.call(item.pk)
     before = list(item.variants.values_list("pk", "storage_key").order_by("pk"))
 
@@ -83,7 +84,7 @@ def test_running_twice_changes_nothing(any_storage, videos, work_dir, parent, st
 def test_bad_input_fails_permanently_with_a_reason(
     any_storage, videos, work_dir, parent, student, name, reason
 ):
-    item = stored_video(path=videos[name], student=student, uploader=parent)
+    item = stored_video(path=videos[name], uploader=parent)
 
     with pytest.raises(VideoRejected) as caught:
         process_video_proof.call(item.pk)
@@ -96,7 +97,7 @@ def test_bad_input_fails_permanently_with_a_reason(
 def test_audio_only_file_is_rejected(any_storage, tmp_path, work_dir, parent, student):
     audio = tmp_path / "sound.mp4"
     ffmpeg("-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", str(audio))
-    item = stored_video(path=audio, student=student, uploader=parent)
+    item = stored_video(path=audio, uploader=parent)
 
     with pytest.raises(VideoRejected, match="no video"):
         process_video_proof.call(item.pk)
@@ -106,20 +107,20 @@ def test_audio_only_file_is_rejected(any_storage, tmp_path, work_dir, parent, st
 def test_storage_unavailable_mid_job_is_transient_and_leaves_the_original(
     s3_storage, settings, videos, work_dir, parent, student, monkeypatch
 ):
-    item = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    item = stored_video(path=videos["tiny"], uploader=parent)
     original = item.variants.get()
     real_transcode = pipeline.transcode
-    endpoint = settings.S3_ENDPOINT_URL
+    endpoint: list[str] = []
 
     def transcode_then_lose_the_store(*args, **kwargs):
         real_transcode(*args, **kwargs)
-        settings.S3_ENDPOINT_URL = "http://127.0.0.1:9"  # discard port: nothing listens
+        endpoint.append(point_store_at(settings, UNREACHABLE))
 
     monkeypatch.setattr(pipeline, "transcode", transcode_then_lose_the_store)
     with pytest.raises(StorageUnavailable):
         process_video_proof.call(item.pk)
 
-    settings.S3_ENDPOINT_URL = endpoint
+    point_store_at(settings, endpoint[0])
     assert list(item.variants.values_list("role", flat=True)) == ["original"]
     assert storage.stat(original.storage_key).size == original.size_bytes
     assert list(work_dir.iterdir()) == []
@@ -131,7 +132,7 @@ def test_storage_unavailable_mid_job_is_transient_and_leaves_the_original(
 def test_crash_mid_job_leaves_no_partial_variants_or_objects(
     any_storage, videos, work_dir, parent, student, monkeypatch
 ):
-    item = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    item = stored_video(path=videos["tiny"], uploader=parent)
     uploaded: list[str] = []
     real_upload = storage.upload_from_path
 
@@ -152,7 +153,7 @@ def test_crash_mid_job_leaves_no_partial_variants_or_objects(
 
 
 def test_missing_original_is_reported(any_storage, videos, work_dir, parent, student):
-    item = stored_video(path=videos["tiny"], student=student, uploader=parent)
+    item = stored_video(path=videos["tiny"], uploader=parent)
     storage.delete(item.variants.get().storage_key)
 
     with pytest.raises(storage.ObjectMissing):
@@ -176,7 +177,7 @@ def test_transcode_timeout_is_permanent(settings, videos, tmp_path):
 
 
 def test_web_variant_is_web_ready(local_storage, videos, work_dir, tmp_path, parent, student):
-    item = stored_video(path=videos["landscape"], student=student, uploader=parent)
+    item = stored_video(path=videos["landscape"], uploader=parent)
     process_video_proof.call(item.pk)
     web = item.variants.get(role=MediaVariant.Role.WEB)
     local = tmp_path / "web.mp4"
@@ -197,7 +198,7 @@ def test_a_phone_video_records_its_display_dimensions(
     from media.tests.factories import make_video
 
     phone = make_video(tmp_path / "phone.mp4", "1280x720", audio=True, rotation=rotation)
-    item = stored_video(path=phone, student=student, uploader=parent)
+    item = stored_video(path=phone, uploader=parent)
 
     process_video_proof.call(item.pk)
 

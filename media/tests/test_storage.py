@@ -9,6 +9,7 @@ import pytest
 from academy.errors import DomainError
 from media import storage
 from media.storage import ObjectMissing, StorageUnavailable
+from tests.s3_fixtures import UNREACHABLE, point_store_at
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_missing_objects(any_storage, tmp_path):
 
 
 def test_unreachable_store_is_transient(s3_storage, settings, blob, tmp_path):
-    settings.S3_ENDPOINT_URL = "http://127.0.0.1:9"
+    point_store_at(settings, UNREACHABLE)
     with pytest.raises(StorageUnavailable):
         storage.upload_from_path(blob, "k.bin", content_type="application/octet-stream")
     with pytest.raises(StorageUnavailable):

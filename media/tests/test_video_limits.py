@@ -56,7 +56,7 @@ def test_a_video_over_a_limit_is_refused_from_its_probe(
     any_storage, settings, clips, work_dir, no_ffmpeg, parent, student, clip, setting, limit, reason
 ):
     setattr(settings, setting, limit)
-    item = stored_video(path=clips[clip], student=student, uploader=parent)
+    item = stored_video(path=clips[clip], uploader=parent)
 
     with pytest.raises(VideoRejected) as caught:
         process_video_proof.call(item.pk)
@@ -71,7 +71,7 @@ def test_within_the_limits_is_converted(local_storage, settings, clips, work_dir
     settings.MEDIA_MAX_VIDEO_PIXELS = 640 * 480
     settings.MEDIA_MAX_VIDEO_FPS = 60
     for clip in clips.values():
-        item = stored_video(path=clip, student=student, uploader=parent)
+        item = stored_video(path=clip, uploader=parent)
         process_video_proof.call(item.pk)
         assert item.variants.count() == 3
 
@@ -89,7 +89,7 @@ def test_the_ffmpeg_timeout_follows_the_probed_duration(
         return real_run(*args, **kwargs)
 
     monkeypatch.setattr(pipeline.subprocess, "run", spy)
-    item = stored_video(path=clips["three_seconds"], student=student, uploader=parent)
+    item = stored_video(path=clips["three_seconds"], uploader=parent)
 
     process_video_proof.call(item.pk)
 
@@ -115,17 +115,14 @@ def test_the_refusal_fails_once_and_its_reason_reaches_admin_and_parent(
     from django_tasks_db.models import DBTaskResult
 
     from homework.models import Homework
-    from media import jobstate, services
+    from homework.services import homework_file_add
+    from media import jobstate
     from media.tests.test_worker_integration import run_worker
 
     settings.MEDIA_MAX_VIDEO_SECONDS = 2  # the worker forks: its jobs see this
     homework = Homework.objects.create(student=student, submitted_by=parent, title="Week 1")
-    services.media_item_create_from_upload(
-        actor=parent,
-        student=student,
-        homework=homework,
-        storage_key=put(clips["three_seconds"]),
-        original_name="proof.mp4",
+    homework_file_add(
+        actor=parent, homework=homework, storage_key=put(clips["three_seconds"]), original_name="proof.mp4"
     )
 
     run_worker()

@@ -8,6 +8,7 @@ from jobs.runtime import read_limits
 from jobs.worker import Worker
 from media import jobstate, queries, services, storage
 from media.models import MediaItem
+from tests.s3_fixtures import UNREACHABLE, point_store_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MiB = 2**20
@@ -21,9 +22,7 @@ def run_worker() -> Worker:
 
 def test_an_uploaded_video_is_processed_by_the_worker(any_storage, put, videos, work_dir, parent, student):
     key = put(videos["tiny_audio"])
-    item = services.media_item_create_from_upload(
-        actor=parent, student=student, storage_key=key, original_name="proof.mp4"
-    )
+    item = services.media_item_create_from_upload(actor=parent, storage_key=key, original_name="proof.mp4")
     assert queries.rows_for([MediaItem.objects.for_media_insights().get(pk=item.pk)])[0].state == "queued"
 
     run_worker()
@@ -39,7 +38,7 @@ def test_a_bad_video_fails_once_with_a_reason_on_the_page(
     local_storage, put, videos, work_dir, admin, parent, student
 ):
     item = services.media_item_create_from_upload(
-        actor=parent, student=student, storage_key=put(videos["truncated"]), original_name="cut.mp4"
+        actor=parent, storage_key=put(videos["truncated"]), original_name="cut.mp4"
     )
     assert item.kind == "video"
 
@@ -55,10 +54,9 @@ def test_a_bad_video_fails_once_with_a_reason_on_the_page(
 
 def test_a_store_outage_is_retried_with_backoff(s3_storage, settings, put, videos, work_dir, parent, student):
     item = services.media_item_create_from_upload(
-        actor=parent, student=student, storage_key=put(videos["tiny"]), original_name="v.mp4"
+        actor=parent, storage_key=put(videos["tiny"]), original_name="v.mp4"
     )
-    endpoint = settings.S3_ENDPOINT_URL
-    settings.S3_ENDPOINT_URL = "http://127.0.0.1:9"  # the worker forks: its jobs see this store
+    endpoint = point_store_at(settings, UNREACHABLE)  # the worker forks: its jobs see this store
 
     run_worker()
 
@@ -70,7 +68,7 @@ def test_a_store_outage_is_retried_with_backoff(s3_storage, settings, put, video
     with pytest.raises(Exception, match="already queued"):
         services.media_optimise_request(actor=parent, item=item)
 
-    settings.S3_ENDPOINT_URL = endpoint
+    point_store_at(settings, endpoint)
     assert storage.stat(item.variants.get().storage_key).size == item.size_bytes  # original intact
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=first.finished_at)  # skip the backoff
     run_worker()

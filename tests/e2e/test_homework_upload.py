@@ -80,7 +80,7 @@ def test_hand_in_a_document_and_a_video_and_see_them_answer(
     expect(card).to_have_attribute("data-settled", "true")  # and so it stops asking
     assert page.evaluate("window.__sameDocument") is True
     assert video_worker.poll() is None, "the worker died"
-    media = MediaItem.objects.get(homework=homework, kind="video")
+    media = homework.media.get(kind="video")
     assert sorted(media.variants.values_list("role", flat=True)) == ["original", "poster", "web"]
     assert UploadSession.objects.filter(state="completed").count() == 2
     assert page.console_errors == []

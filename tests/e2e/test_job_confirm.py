@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def waiting_video(parent, student):
     item = MediaItem.objects.create(
-        student=student, uploader=parent, original_name="proof.mp4", kind="video",
+        uploader=parent, original_name="proof.mp4", kind="video",
         content_type="video/mp4", size_bytes=1000,
     )  # fmt: skip
     MediaVariant.objects.create(item=item, role="original", storage_key="k/proof.mp4", size_bytes=1000,

@@ -29,7 +29,7 @@ Object.defineProperty(window, "academyReport", {
 @pytest.fixture
 def video_item(local_storage, tmp_path, parent, student):  # noqa: F811
     path = make_video(tmp_path / "proof.mp4", "160x120", audio=False)
-    return stored_video(path=path, student=student, uploader=parent)
+    return stored_video(path=path, uploader=parent)
 
 
 def _active_jobs(item_id: int) -> int:

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _video(student, parent, name: str) -> MediaItem:
     item = MediaItem.objects.create(
-        student=student, uploader=parent, original_name=name, kind="video",
+        uploader=parent, original_name=name, kind="video",
         content_type="video/mp4", size_bytes=1000,
     )  # fmt: skip
     MediaVariant.objects.create(item=item, role="original", storage_key=f"k/{name}", size_bytes=1000,

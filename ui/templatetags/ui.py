@@ -57,6 +57,8 @@ def icon(name: str, size: int = 18) -> SafeString:
 
 @register.filter
 def filesize(num_bytes: int | None) -> str:
+    """Django's filesizeformat, with `—` for no size (a worker's unknown limit) where it says
+    "0 bytes". Use |filesizeformat itself where a size is always there."""
     return text.size(num_bytes)
 
 

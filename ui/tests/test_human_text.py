@@ -26,7 +26,7 @@ BAD = {
     "(s) plural": re.compile(r"\w\(s\)"),
     "Python repr": re.compile(r"\{'|\[\{|<QuerySet|datetime\.|\bNone\b|\bTrue\b|\bFalse\b"),
     "ISO timestamp": re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}"),
-    "negative size": re.compile(r"-\d[\d.]* ?(B|KB|MB|GB)\b"),
+    "negative size": re.compile(r"-\d[\d.]*[ \xa0]?(B|bytes|KB|MB|GB)\b"),
 }
 
 

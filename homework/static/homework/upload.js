@@ -4,15 +4,6 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-      return m ? decodeURIComponent(m[1]) : "";
-    }
-  }
-
   function UploadError(message, status, payload, url, method) {
     this.message = message;
     this.status = status;
@@ -44,7 +35,7 @@
 
   function appJson(job, method, url, data) {
     return send(job, method, url, data === undefined ? null : JSON.stringify(data), {
-      "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken()
+      "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": window.academyCsrfToken()
     });
   }
 
@@ -85,7 +76,7 @@
           if (offset >= file.size) return Promise.resolve();
           var end = Math.min(offset + plan.chunk_size, file.size);
           return send(job, "POST", sessionUrl + "chunk/?offset=" + offset, file.slice(offset, end, "application/octet-stream"), {
-            "Content-Type": "application/octet-stream", "Accept": "application/json", "X-CSRFToken": csrfToken()
+            "Content-Type": "application/octet-stream", "Accept": "application/json", "X-CSRFToken": window.academyCsrfToken()
           }, function (loaded) { progress(offset + loaded); }).then(function () { return step(end); });
         };
         chain = step(0);

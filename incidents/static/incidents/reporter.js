@@ -66,12 +66,8 @@
   }
 
   function csrfToken() {
-    try {
-      var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
-    } catch (e) { /* fall back to the cookie */ }
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    // ui/app.js defines it (loaded before this script on every page); never throw without it.
+    return window.academyCsrfToken ? window.academyCsrfToken() : "";
   }
 
   function entitiesFor(element) {

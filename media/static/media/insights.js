@@ -3,20 +3,11 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    try {
-      var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
-    } catch (e) { /* fall back to the cookie */ }
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   function post(url) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json", "Content-Type": "application/json" },
+      headers: { "X-CSRFToken": window.academyCsrfToken(), "Accept": "application/json", "Content-Type": "application/json" },
       body: "{}"
     }).then(function (response) {
       return response.text().then(function (text) {

@@ -24,6 +24,18 @@
   }
   window.academyErrorMessage = errorMessage;
 
+  // The CSRF token for a fetch: the one the page rendered into <body hx-headers> (htmx sends it
+  // too), else the cookie. The one definition; incidents, media and homework scripts call it.
+  function csrfToken() {
+    try {
+      var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
+    } catch (e) { /* fall back to the cookie */ }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  window.academyCsrfToken = csrfToken;
+
   document.addEventListener("htmx:responseError", function (event) {
     var message = errorMessage(event.detail.xhr);
     event.detail.uiMessage = message;
