@@ -78,7 +78,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 SETUP = """
 from django.conf import settings
-from accounts.sessions import SessionStore
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from accounts.models import Role, User
 from incidents.models import Incident, RateBucket
@@ -93,7 +93,7 @@ print(s.session_key)
 
 
 STORM_SETUP = """
-from accounts.sessions import SessionStore
+from django.contrib.sessions.backends.db import SessionStore
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from accounts.models import Role, User
