@@ -20,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.models import Case, F, Field, Value, When
 from django.utils import timezone
 
+import academy.ratelimit
 from academy.errors import Conflict
 from accounts.models import User
 from audit.services import record_event
@@ -33,7 +34,6 @@ from incidents.models import (
     Occurrence,
     OccurrenceEntity,
     PendingReport,
-    RateBucket,
     Source,
     Status,
 )
@@ -648,7 +648,7 @@ def occurrences_prune(*, actor: Any, days: int, apply: bool) -> PruneResult:
     if apply and count:
         with transaction.atomic():
             old.delete()
-            RateBucket.objects.filter(minute__lt=int(timezone.now().timestamp() // 60) - 1).delete()
+            academy.ratelimit.forget_ended()
             record_event(
                 actor=actor,
                 action="incident.prune",
