@@ -1,6 +1,7 @@
 """Benchmark: every admin and portal page at a small and a large academy, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/pages.py [--small 1000] [--large 100000] [--skip-pg] [--smoke] [--pg URL]
+    .venv/bin/python bench/pages.py --pages audit     # only the pages labelled "audit ..."
 
 For each database and each size a child process makes a fresh database, migrates it and fills it
 with N rows of each kind (students, lessons with a student and an attendance row each, tasks with
@@ -278,6 +279,8 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
         ),
         ("customers", "admin", reverse("accounts:customer_list")),
         ("audit log", "admin", reverse("audit:log")),
+        ("audit log (one kind)", "admin", reverse("audit:log") + "?kind=student"),
+        ("audit log (action)", "admin", reverse("audit:log") + "?action=attendance."),
         ("jobs", "admin", reverse("jobs:insights")),
         ("jobs (failed)", "admin", reverse("jobs:insights") + "?tab=failed"),
         ("job detail", "admin", reverse("jobs:detail", args=[str(job.pk)]) if job else ""),
@@ -302,7 +305,7 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
     ]
 
 
-def _time_pages(n: int, repeat: int) -> dict[str, float]:
+def _time_pages(n: int, repeat: int, only: list[str]) -> dict[str, float]:
     from django.test import Client
 
     from accounts.models import User
@@ -314,7 +317,7 @@ def _time_pages(n: int, repeat: int) -> dict[str, float]:
         clients[who] = client
     timings: dict[str, float] = {}
     for label, who, url in _pages(n):
-        if not url:
+        if not url or (only and not any(word in label for word in only)):
             continue
         response = clients[who].get(url)  # warm-up, and the page must work
         if response.status_code != 200:
@@ -373,7 +376,7 @@ def _time_series(weeks: int, pupils: int) -> dict[str, float]:
     return {"delete": t1 - t0, "restore": t2 - t1}
 
 
-def child(url: str, n: int, big: int, repeat: int, weeks: int, pupils: int) -> None:
+def child(url: str, n: int, big: int, repeat: int, weeks: int, pupils: int, only: list[str]) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings")
@@ -392,8 +395,8 @@ def child(url: str, n: int, big: int, repeat: int, weeks: int, pupils: int) -> N
     start = time.perf_counter()
     fill = _fill(n, big)
     fill_s = time.perf_counter() - start
-    pages = _time_pages(n, repeat)
-    series = _time_series(weeks, pupils)
+    pages = _time_pages(n, repeat, only)
+    series = {} if only else _time_series(weeks, pupils)
     print(
         "RESULT "
         + json.dumps(
@@ -416,7 +419,7 @@ def run_child(url: str, n: int, big: int, args: argparse.Namespace) -> dict:
         "--repeat",
         str(args.repeat),
     ]
-    cmd += ["--weeks", str(args.weeks), "--pupils", str(args.pupils)]
+    cmd += ["--weeks", str(args.weeks), "--pupils", str(args.pupils), "--pages", args.pages]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -444,7 +447,7 @@ def report(label: str, small: dict, large: dict, args: argparse.Namespace) -> bo
         good = large_ms < TARGET_MS and ratio <= TARGET_RATIO
         ok &= good
         print(f"{page:<26}{small_ms:>10.1f}{large_ms:>10.1f}{ratio:>8.2f}  {'ok' if good else 'SLOW'}")
-    for step in ("delete", "restore"):
+    for step in large["series"]:  # none when --pages picks some pages
         s, big = small["series"][step], large["series"][step]
         good = big < SERIES_TARGET_S
         ok &= good
@@ -474,12 +477,19 @@ def main() -> int:
     parser.add_argument(
         "--smoke", action="store_true", help="tiny sizes, a few seconds: does the bench still work?"
     )
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose label holds one of these comma-separated words (e.g. 'audit'),"
+        " and no series delete/restore",
+    )
     parser.add_argument("--child")
     parser.add_argument("--n", type=int)
     parser.add_argument("--big", type=int)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.n, args.big, args.repeat, args.weeks, args.pupils)
+        only = [word.strip() for word in args.pages.split(",") if word.strip()]
+        child(args.child, args.n, args.big, args.repeat, args.weeks, args.pupils, only)
         return 0
     if args.smoke:
         args.small, args.large, args.repeat, args.weeks, args.pupils = 30, 60, 1, 3, 2
