@@ -16,6 +16,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
     ValidationError,
 )
+from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -54,6 +55,26 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     status = 404
+
+
+def get_or_not_found[M: Model](
+    queryset: "QuerySet[M] | type[M]", code: str, message: str, **lookup: Any
+) -> M:
+    """The row that `lookup` names in `queryset`, or a typed NotFound: a 404 with `code` and
+    `message` in the error contract (never Django's bare Http404, which has neither).
+
+        student = get_or_not_found(Student, "student_not_found", "We could not find that student.", pk=student_id)
+        lesson = get_or_not_found(Lesson.objects.select_related("series"), "lesson_not_found", "...", pk=lesson_id)
+
+    Pass a queryset already narrowed to what the person may see (a parent's own students), so
+    that another family's row is "not found" too, not "forbidden". Replaces the hand-written
+    `x = Model.objects.filter(..).first()` / `if x is None: raise NotFound(..)` pairs.
+    """
+    objects = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    found = objects.filter(**lookup).first()
+    if found is None:
+        raise NotFound(code, message)
+    return found
 
 
 class Forbidden(DomainError):

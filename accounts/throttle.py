@@ -1,7 +1,7 @@
-"""Throttles per email and per client address, counted in the cache for a window.
+"""Throttles per email and per client address, counted for a window (academy/ratelimit.py).
 
-Login counts failures: after N for one email (or 4 x N from one address) it refuses for the
-window. Password reset counts every request, since each one sends an email: a lock must hold
+Login counts failures: after N for one email (or 4 x N from one address) it refuses until the
+window ends. Password reset counts every request, since each one sends an email: a lock must hold
 whether or not an account uses the address, or the refusal would tell which ones do.
 """
 
@@ -9,7 +9,8 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from academy import ratelimit
 
 # The per-address limit is looser so that a shared office or school address is not locked by one
 # person (behind a proxy, the address is the client's: academy/client.py).
@@ -32,7 +33,7 @@ class Throttle:
 
     @property
     def wait(self) -> str:
-        """The window in words: "15 minutes", "an hour", "2 hours"."""
+        """The window in words: "15 minutes", "an hour", "2 hours" (the longest wait)."""
         minutes = max(1, -(-self.window // 60))
         if minutes % 60 == 0:
             hours = minutes // 60
@@ -45,22 +46,14 @@ class Throttle:
 
     def is_locked(self, email: str, ip: str) -> bool:
         by_email, by_ip = self._key("email", email), self._key("ip", ip)
-        counts = cache.get_many([by_email, by_ip])
-        return (
-            counts.get(by_email, 0) >= self.attempts or counts.get(by_ip, 0) >= self.attempts * ADDRESS_FACTOR
-        )
+        counts = ratelimit.counts([by_email, by_ip], self.window)
+        return counts[by_email] >= self.attempts or counts[by_ip] >= self.attempts * ADDRESS_FACTOR
 
     def record(self, email: str, ip: str) -> None:
-        for key in (self._key("email", email), self._key("ip", ip)):
-            if cache.add(key, 1, self.window):
-                continue
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, self.window)
+        ratelimit.hit([self._key("email", email), self._key("ip", ip)], self.window)
 
     def clear(self, email: str) -> None:
-        cache.delete(self._key("email", email))
+        ratelimit.forget(self._key("email", email))
 
 
 LOGIN = Throttle("login-fail", "LOGIN_THROTTLE_ATTEMPTS", "LOGIN_THROTTLE_WINDOW_SECONDS")

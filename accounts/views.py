@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from academy.client import client_ip
-from academy.errors import NotFound
+from academy.errors import get_or_not_found
 from accounts import services, throttle
 from accounts.access import admin_required, login_required
 from accounts.forms import ThrottledLoginForm
@@ -95,9 +95,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_POST
 def customer_resend_invitation(request: HttpRequest, user_id: int) -> HttpResponse:
-    customer = User.objects.filter(pk=user_id, role=Role.CUSTOMER).first()
-    if customer is None:
-        raise NotFound("customer_not_found", "We could not find that customer.")
+    customer = get_or_not_found(
+        User, "customer_not_found", "We could not find that customer.", pk=user_id, role=Role.CUSTOMER
+    )
     services.customer_resend_invitation(
         actor=cast(User, request.user), customer=customer, base_url=_base_url(request)
     )

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -8,6 +8,20 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
     def for_log_page(self) -> "AuditEventQuerySet":
         return self.select_related("actor").order_by("-created_at", "-id")
+
+    def kinds(self) -> list[str]:
+        """Every entity kind in the log, in order. A loose index scan: one probe of the
+        (entity_kind, ...) index per kind, where DISTINCT reads every row (~100 ms a million)."""
+        connection = connections[self.db]
+        table = connection.ops.quote_name(AuditEvent._meta.db_table)
+        sql = (
+            f"WITH RECURSIVE kinds (kind) AS (SELECT MIN(entity_kind) FROM {table} "  # noqa: S608 - our names
+            f"UNION ALL SELECT (SELECT MIN(entity_kind) FROM {table} WHERE entity_kind > kinds.kind) "
+            "FROM kinds WHERE kinds.kind IS NOT NULL) SELECT kind FROM kinds WHERE kind IS NOT NULL"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return [kind for (kind,) in cursor.fetchall()]
 
 
 class AuditEvent(models.Model):
@@ -35,6 +49,8 @@ class AuditEvent(models.Model):
             # One action's events, newest first (Lessons' deleted lessons, their restores): the
             # index's order is the page's order, so a read stops after the rows it shows.
             models.Index(fields=["action", "-created_at", "-id"], name="audit_action_newest"),
+            # The log filtered by kind, newest first: without it a rare kind read the whole log.
+            models.Index(fields=["entity_kind", "-created_at", "-id"], name="audit_kind_newest_first"),
         ]
         ordering = ["-created_at", "-id"]
 

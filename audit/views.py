@@ -1,7 +1,7 @@
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from academy.paging import CappedPaginator
 from accounts.access import admin_required
 from audit import entities
 from audit.changes import event_rows
@@ -20,8 +20,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(entity_id=entity_id)
     if action:
         events = events.filter(action__startswith=action)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    kinds = AuditEvent.objects.order_by().values_list("entity_kind", flat=True).distinct()
+    page = CappedPaginator(events, 50).get_page(request.GET.get("page"))
+    kinds = AuditEvent.objects.kinds()
     context = {
         "page": page,
         "rows": event_rows(list(page)),

@@ -78,10 +78,11 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 SETUP = """
 from django.conf import settings
-from accounts.sessions import SessionStore
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from accounts.models import Role, User
-from incidents.models import Incident, RateBucket
+from academy.models import RateBucket
+from incidents.models import Incident
 Incident.objects.all().delete(); RateBucket.objects.all().delete()
 user, _ = User.objects.get_or_create(email="bench@example.test", defaults={"role": Role.ADMIN})
 user.set_password("bench-pass-2026-long"); user.save()
@@ -93,7 +94,7 @@ print(s.session_key)
 
 
 STORM_SETUP = """
-from accounts.sessions import SessionStore
+from django.contrib.sessions.backends.db import SessionStore
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from accounts.models import Role, User

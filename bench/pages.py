@@ -1,6 +1,7 @@
 """Benchmark: every admin and portal page at a small and a large academy, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/pages.py [--small 1000] [--large 100000] [--skip-pg] [--smoke] [--pg URL]
+    .venv/bin/python bench/pages.py --only audit      # only the pages labelled "audit ..."
 
 For each database and each size a child process makes a fresh database, migrates it and fills it
 with N rows of each kind (students, lessons with a student and an attendance row each, tasks with
@@ -284,6 +285,8 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
         ),
         ("customers", "admin", reverse("accounts:customer_list")),
         ("audit log", "admin", reverse("audit:log")),
+        ("audit log (one kind)", "admin", reverse("audit:log") + "?kind=student"),
+        ("audit log (action)", "admin", reverse("audit:log") + "?action=attendance."),
         ("jobs", "admin", reverse("jobs:insights")),
         ("jobs (failed)", "admin", reverse("jobs:insights") + "?tab=failed"),
         ("job detail", "admin", reverse("jobs:detail", args=[str(job.pk)]) if job else ""),

@@ -291,20 +291,6 @@ class PendingReport(models.Model):
         return f"pending report {self.pk} of user {self.actor_id}"
 
 
-class RateBucket(models.Model):
-    """Fixed one-minute windows of ingest counts per user and per IP, shared by all workers."""
-
-    key = models.CharField(max_length=100)
-    minute = models.BigIntegerField(help_text="Minutes since the epoch.")
-    hits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "minute"], name="rate_bucket_once")]
-
-    def __str__(self) -> str:
-        return f"{self.key}@{self.minute}={self.hits}"
-
-
 class AlertKind(models.TextChoices):
     INCIDENT = "incident", "New incident"
     REGRESSION = "regression", "Regression"

@@ -7,8 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+import academy.ratelimit
 from audit.services import record_event
-from incidents.models import Occurrence, RateBucket
+from incidents.models import Occurrence
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def occurrences_prune(*, actor: Any, days: int, apply: bool) -> PruneResult:
     if apply and count:
         with transaction.atomic():
             old.delete()
-            RateBucket.objects.filter(minute__lt=int(timezone.now().timestamp() // 60) - 1).delete()
+            academy.ratelimit.forget_ended()
             record_event(
                 actor=actor,
                 action="incident.prune",

@@ -1,25 +1,21 @@
-"""Per-user and per-IP limits on the ingest endpoint, shared by every worker process.
+"""Per-user and per-IP limits on the ingest endpoint: one-minute windows of academy/ratelimit.py.
 
-Fixed one-minute windows in a table of the incident inbox (incidents/inbox.py), one row per key
-and window. A refused request is not counted, so one account over its own limit does not use up
-the limit of the others behind the same address. Two ways to count, the same rule:
+A refused request is not counted, so one account over its own limit does not use up the limit of
+the others behind the same address. Two ways to count, the same rule:
 
-- `check`: one upsert statement for all keys of a request (INSERT .. ON CONFLICT .. RETURNING,
-  SQLite >= 3.35 and PostgreSQL), run inside the caller's transaction, which rolls the counts
-  back when it refuses.
+- `check`: one upsert statement for all keys of a request (ratelimit.hit), run inside the
+  caller's transaction, which rolls the counts back when it refuses.
 - `insert_within_limits` (PostgreSQL): the stored row and its counts in one statement, so an
   accepted report costs one round trip instead of five (BEGIN, SET, upsert, INSERT, COMMIT).
 """
 
-import math
 import time
 from typing import Any
 
 from django.conf import settings
 
+from academy import ratelimit
 from academy.errors import DomainError
-from incidents import inbox
-from incidents.models import RateBucket
 
 WINDOW_SECONDS = 60
 
@@ -32,51 +28,12 @@ def limits_for(*, user_id: int, ip: str | None) -> dict[str, int]:
     return limits
 
 
-def _window(now: float) -> int:
-    return int(now // WINDOW_SECONDS)
-
-
-def hit(keys: list[str], now: float | None = None) -> dict[str, int]:
-    """Count one more request for each key in the current window; the counts so far."""
-    window = _window(time.time() if now is None else now)
-    rows = ", ".join(["(%s, %s, 1)"] * len(keys))
-    with inbox.connection().cursor() as cursor:
-        cursor.execute(_count(f"VALUES {rows}"), [value for key in keys for value in (key, window)])
-        counts = {key: int(count) for key, count in cursor.fetchall()}
-    _forget_old_windows(counts, window)
-    return counts
-
-
-def _names() -> tuple[str, str, str, str]:
-    """The bucket table and its key, minute and hits columns, quoted for this database."""
-    q = inbox.connection().ops.quote_name
-    return q(RateBucket._meta.db_table), q("key"), q("minute"), q("hits")
-
-
-def _count(rows: str) -> str:
-    """The upsert that adds one to each (key, minute, 1) row of `rows`; it returns (key, hits)."""
-    table, key_col, minute, hits = _names()
-    return (
-        f"INSERT INTO {table} ({key_col}, {minute}, {hits}) {rows} "
-        f"ON CONFLICT ({key_col}, {minute}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
-        f"RETURNING {key_col}, {hits}"
-    )
-
-
-def _forget_old_windows(counts: dict[str, int], window: int) -> None:
-    fresh = [key for key, count in counts.items() if count == 1]
-    if fresh:
-        # A new window for these keys: their old ones are of no more use.
-        RateBucket.objects.filter(key__in=fresh, minute__lt=window).delete()
-
-
 def _refusal(now: float) -> DomainError:
-    retry_after = max(1, math.ceil(WINDOW_SECONDS - now % WINDOW_SECONDS))
     return DomainError(
         "rate_limited",
         "Too many reports; please wait a moment.",
         429,
-        headers={"Retry-After": str(retry_after)},
+        headers={"Retry-After": str(ratelimit.retry_after(WINDOW_SECONDS, now))},
     )
 
 
@@ -85,7 +42,7 @@ def check(*, user_id: int, ip: str | None) -> None:
     is over its limit. Run it in a transaction that the refusal rolls back, so it is not counted."""
     now = time.time()
     limits = limits_for(user_id=user_id, ip=ip)
-    counts = hit(list(limits), now)
+    counts = ratelimit.hit(list(limits), WINDOW_SECONDS, now)
     if any(counts.get(key, 0) > limit for key, limit in limits.items()):
         raise _refusal(now)
 
@@ -103,23 +60,25 @@ def insert_within_limits(insert: str, params: list[Any], *, user_id: int, ip: st
     the limit's edge: a window may hold a request or two more than its limit, never fewer.
     """
     now = time.time()
-    window = _window(now)
+    end = ratelimit.window_end(WINDOW_SECONDS, now)
     limits = limits_for(user_id=user_id, ip=ip)
-    table, key_col, minute, hits = _names()
+    table, key_col, end_col, hits = ratelimit.table_names()
     into, values = insert.split(" VALUES ", 1)
     keys = ", ".join(["(%s, %s::bigint, %s::integer)"] * len(limits))
-    count_stored = _count("SELECT key, minute, 1 FROM limits WHERE EXISTS (SELECT FROM stored)")
+    count_stored = ratelimit.count_statement(
+        "SELECT key, window_end, 1 FROM limits WHERE EXISTS (SELECT FROM stored)"
+    )
     statement = (
-        f"WITH limits (key, minute, most) AS (VALUES {keys}), "  # noqa: S608 - our names; values are params
+        f"WITH limits (key, window_end, most) AS (VALUES {keys}), "  # noqa: S608 - our names; values are params
         f"over AS (SELECT FROM {table} AS b JOIN limits AS l ON b.{key_col} = l.key "
-        f"AND b.{minute} = l.minute WHERE b.{hits} >= l.most), "
+        f"AND b.{end_col} = l.window_end WHERE b.{hits} >= l.most), "
         f"stored AS ({into} SELECT * FROM (VALUES {values}) AS report WHERE NOT EXISTS (SELECT FROM over) "
         f"RETURNING 1) {count_stored}"
     )
-    connection = inbox.connection()
+    connection = ratelimit.connection()
     own_transaction = not connection.in_atomic_block
     sql = f"SET LOCAL synchronous_commit = off; {statement}" if own_transaction else statement
-    counted: list[Any] = [v for key, most in limits.items() for v in (key, window, most)]
+    counted: list[Any] = [v for key, most in limits.items() for v in (key, end, most)]
     with connection.cursor() as cursor:
         cursor.execute(sql, counted + params)
         if own_transaction:
@@ -127,4 +86,4 @@ def insert_within_limits(insert: str, params: list[Any], *, user_id: int, ip: st
         counts = {key: int(count) for key, count in cursor.fetchall()}
     if not counts:
         raise _refusal(now)
-    _forget_old_windows(counts, window)
+    ratelimit.forget_old_windows(counts, end)

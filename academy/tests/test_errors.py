@@ -79,3 +79,27 @@ def test_400_for_missing_csrf(admin):
 
 def test_bad_request_from_suspicious_host(client):
     assert_contract(client.get("/healthz", HTTP_HOST="evil.example", **JSON), 400, "bad_request")
+
+
+@pytest.mark.django_db
+def test_get_or_not_found_gives_the_row_or_a_typed_404(admin, parent):
+    from academy.errors import NotFound, get_or_not_found
+    from accounts.models import Role, User
+
+    assert get_or_not_found(User, "user_not_found", "No such person.", pk=admin.pk) == admin
+    customers = User.objects.filter(role=Role.CUSTOMER)
+    assert get_or_not_found(customers, "customer_not_found", "No such customer.", pk=parent.pk) == parent
+    with pytest.raises(NotFound) as refused:  # outside the queryset: not found, like a missing row
+        get_or_not_found(customers, "customer_not_found", "We could not find that customer.", pk=admin.pk)
+    assert (refused.value.code, refused.value.message, refused.value.status) == (
+        "customer_not_found",
+        "We could not find that customer.",
+        404,
+    )
+
+
+@pytest.mark.django_db
+def test_a_missing_customer_is_a_404_with_the_error_contract(admin_client, admin):
+    response = admin_client.post(f"/admin/customers/{admin.pk}/invite/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "customer_not_found"

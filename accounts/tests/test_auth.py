@@ -1,6 +1,7 @@
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -37,6 +38,18 @@ def test_failed_logins_are_throttled(parent, settings):
     assert response.status_code == 429
     assert b"Too many failed attempts" in response.content
     assert "_auth_user_id" not in client.session
+
+
+def test_a_login_lock_lasts_until_its_window_ends(parent, settings):
+    # Windows are fixed spans of the clock (academy/ratelimit.py): 12:00-12:15 here.
+    settings.LOGIN_THROTTLE_ATTEMPTS, settings.LOGIN_THROTTLE_WINDOW_SECONDS = 2, 900
+    attempt = {"username": parent.email, "password": "wrong"}
+    with time_machine.travel("2026-11-28 12:00:05Z", tick=False):
+        assert [Client().post("/login/", attempt).status_code for _ in range(3)] == [400, 400, 429]
+    with time_machine.travel("2026-11-28 12:14:59Z", tick=False):
+        assert Client().post("/login/", {**attempt, "password": PASSWORD}).status_code == 429
+    with time_machine.travel("2026-11-28 12:15:00Z", tick=False):
+        assert Client().post("/login/", {**attempt, "password": PASSWORD}).status_code == 302
 
 
 def test_demo_logins_only_show_in_debug(client, settings):

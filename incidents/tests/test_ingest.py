@@ -17,12 +17,13 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from academy.models import RateBucket
 from accounts.models import User
 from incidents import inbox, tasks
 from incidents.capture import Capture
 from incidents.grouping import Grouped, pending_reports_group
 from incidents.ingest import browser_report_accept
-from incidents.models import Incident, Occurrence, PendingReport, RateBucket
+from incidents.models import Incident, Occurrence, PendingReport
 from incidents.status_changes import incident_resolve
 from incidents.tests.helpers import post_report, record, report
 from jobs.models import JobInfo
@@ -434,6 +435,7 @@ def test_on_sqlite_the_inbox_is_a_database_of_its_own(admin_client):
         assert cursor.fetchone() == (1,)
     assert "incidents_pendingreport" not in connection.introspection.table_names()
     assert "incidents_ratebucket" not in connection.introspection.table_names()
+    assert "academy_ratebucket" not in connection.introspection.table_names()  # the rate counts
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps the inbox in its one database")

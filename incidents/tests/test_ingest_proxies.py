@@ -6,7 +6,8 @@ import ipaddress
 import pytest
 import time_machine
 
-from incidents.models import Occurrence, RateBucket
+from academy.models import RateBucket
+from incidents.models import Occurrence
 from incidents.tests.helpers import post_report, report
 
 pytestmark = pytest.mark.django_db
