@@ -105,7 +105,7 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def error_payload(code: str, message: str, details: dict[str, Any] | None = None) -> dict:
+def error_payload(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message, "request_id": get_request_id()}
     if details:
         error["details"] = details

@@ -26,7 +26,7 @@ def _require(check: Callable[[User], bool], message: str) -> Callable[[View], Vi
                 if wants_json(request):
                     raise Forbidden("not_authenticated", "Please log in first.")
                 return redirect_to_login(request.get_full_path())
-            if not check(cast(User, user)):
+            if not check(user):
                 raise Forbidden("forbidden", message)
             return view(request, *args, **kwargs)
 

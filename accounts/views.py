@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("accounts:login")
-    if cast(User, user).is_admin:
+    if user.is_admin:
         return redirect("ui:admin_home")
     return redirect("portal:home")
 

@@ -46,7 +46,7 @@ logger = logging.getLogger("incidents.views")
 def ingest(request: HttpRequest) -> JsonResponse:
     """POST /api/incidents: one browser report. CSRF is enforced by the middleware."""
     user = request.user
-    if not user.is_authenticated or not cast(User, user).is_active:
+    if not user.is_authenticated or not user.is_active:
         raise Forbidden("not_authenticated", "Please log in first.")
     limit = settings.INCIDENT_MAX_REPORT_BYTES
     try:
@@ -55,7 +55,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
         length = 0
     if length > limit:
         raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
-    user_id, ip = cast(int, user.pk), client_ip(request)
+    user_id, ip = user.pk, client_ip(request)
     try:
         report = reports.validate(_parse(request, limit))
     except reports.InvalidReport:
@@ -63,7 +63,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
         with transaction.atomic(using=inbox.alias()):
             ratelimit.check(user_id=user_id, ip=ip)
         raise
-    browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
+    browser_report_accept(actor=user, capture=reports.to_capture(report, request))
     try:
         nudge_grouping()
     except DatabaseError:

@@ -60,7 +60,7 @@ def _not_found(job_id: str) -> NotFound:
     return NotFound("job_not_found", f"There is no job with id {job_id}.")
 
 
-def _refused(actor: Any, action: str, job_id: Any, call: Callable[[], Any]) -> Any:
+def _refused[T](actor: Any, action: str, job_id: Any, call: Callable[[], T]) -> T:
     try:
         return call()
     except DomainError as exc:
@@ -76,7 +76,7 @@ def _refused(actor: Any, action: str, job_id: Any, call: Callable[[], Any]) -> A
         raise
 
 
-def _snapshot(job: DBTaskResult) -> dict[str, Any]:
+def _snapshot(job: DBTaskResult[Any, Any]) -> dict[str, Any]:
     return {
         "task_path": job.task_path,
         "status": job.status,
@@ -87,7 +87,7 @@ def _snapshot(job: DBTaskResult) -> dict[str, Any]:
     }
 
 
-def _job_is_stuck(job: DBTaskResult) -> bool:
+def _job_is_stuck(job: DBTaskResult[Any, Any]) -> bool:
     now = timezone.now()
     return job.status == TaskResultStatus.RUNNING and is_stuck(
         job.worker_ids, job.started_at, live_worker_ids(now), now

@@ -56,11 +56,13 @@ def _tab_list(counts: dict[str, int]) -> list[tuple[str, str, int, str]]:
     return [(key, label, counts[key], queries.count_text(counts[key])) for key, label in queries.TABS.items()]
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """Pages of a tab without counting all of it (see queries.capped_count): past the cap the
     page says "10,000+" and offers the pages up to there."""
 
-    def __init__(self, jobs: QuerySet[DBTaskResult], per_page: int, known_count: int | None = None) -> None:
+    def __init__(
+        self, jobs: QuerySet[DBTaskResult[Any, Any]], per_page: int, known_count: int | None = None
+    ) -> None:
         super().__init__(jobs, per_page)
         self.jobs = jobs
         self.known_count = known_count

@@ -53,7 +53,7 @@ class MediaRow:
 
     @property
     def saving_percent(self) -> int | None:
-        web = getattr(self.item, "web_size", None)
+        web: int | None = getattr(self.item, "web_size", None)
         if web is None or not self.item.size_bytes:
             return None
         return round(100 * (self.item.size_bytes - web) / self.item.size_bytes)
@@ -150,7 +150,7 @@ def with_variant_facts(items: list[MediaItem]) -> list[MediaItem]:
     return items
 
 
-def insights_page(page_number: Any, *, per_page: int = 50, **filters: Any) -> Page:
+def insights_page(page_number: Any, *, per_page: int = 50, **filters: Any) -> Page[Any]:
     """One page of the Media page's rows: a count, the page's items, their variants, their jobs."""
     page = Paginator(insights_queryset(**filters), per_page).get_page(page_number)
     page.object_list = rows_for(with_variant_facts(list(page.object_list)))  # type: ignore[assignment]  # rows of items

@@ -71,7 +71,9 @@ def relation_violations() -> list[str]:
                 continue
             other = field.related_model._meta.app_label
             if other in FLOORS and not may_use(app, other):
-                violations.append(f"{model._meta.label}.{field.name} points at {field.related_model._meta.label}")
+                violations.append(
+                    f"{model._meta.label}.{field.name} points at {field.related_model._meta.label}"
+                )
     return violations
 
 

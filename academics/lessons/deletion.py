@@ -147,7 +147,7 @@ def lesson_restore(*, actor: User, event_id: int) -> list[Lesson]:
     return restored
 
 
-def _restore_rows(rows: list[dict], series: LessonSeries | None) -> list[Lesson]:
+def _restore_rows(rows: list[dict[str, Any]], series: LessonSeries | None) -> list[Lesson]:
     """The snapshot's lessons, their students and attendance, with their original ids.
 
     Whole batches, not a query per lesson or per attendance row: a series with a year of
@@ -199,7 +199,7 @@ def _restore_conflict(message: str) -> None:
     raise Conflict("restore_conflict", message)
 
 
-def _check_restore_conflicts(rows: list[dict]) -> None:
+def _check_restore_conflicts(rows: list[dict[str, Any]]) -> None:
     """Three queries for any number of lessons: ids taken, series dates taken, students busy."""
     if not rows:
         return
@@ -227,7 +227,7 @@ def _check_restore_conflicts(rows: list[dict]) -> None:
         _restore_conflict(f"A conflicting lesson now exists for the same student at that time: {clash}.")
 
 
-def _restore_series(snap: dict, scope: str, lessons: list[dict]) -> LessonSeries:
+def _restore_series(snap: dict[str, Any], scope: str, lessons: list[dict[str, Any]]) -> LessonSeries:
     series = LessonSeries.objects.select_for_update().filter(pk=snap["id"]).first()
     if series is None:
         series = LessonSeries.objects.create(

@@ -1,5 +1,7 @@
 """Academic tasks and their per-day instances."""
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -64,7 +66,7 @@ class Task(models.Model):
             return False
         return self.recurrence != Recurrence.WEEKDAYS or day.weekday() < 5
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "instructions": self.instructions,
