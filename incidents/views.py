@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from academy.client import client_ip
 from academy.errors import DomainError, Forbidden, NotFound
 from academy.metrics import count_outcome
-from accounts.access import admin_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, admin_required
 from incidents import alerts, assignment, inbox, ratelimit, reports, status_changes
 from incidents.filters import HubFilters
 from incidents.grouping import pending_reports_group
@@ -215,15 +214,13 @@ TRANSITIONS = {
 
 @admin_required
 @require_POST
-def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
+def incident_transition(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     incident = _incident(incident_id)
     action = request.POST.get("action", "")
     if action not in TRANSITIONS:
         raise DomainError("invalid_action", "Choose resolve, ignore or reopen.", 400)
     service, done = TRANSITIONS[action]
-    incident = service(
-        actor=cast(User, request.user), incident=incident, comment=request.POST.get("comment", "")
-    )
+    incident = service(actor=request.user, incident=incident, comment=request.POST.get("comment", ""))
     if request.headers.get("HX-Request") == "true":
         history = IncidentStatusChange.objects.filter(incident=incident).select_related("actor")[:50]
         context = {"incident": incident, "history": history, "mute_periods": assignment.MUTE_PERIODS}
@@ -234,10 +231,10 @@ def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def incident_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
+def incident_assign(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     """Take it ("mine") or let it go."""
     incident = _incident(incident_id)
-    admin = cast(User, request.user)
+    admin = request.user
     take = request.POST.get("action") == "take"
     assignment.incident_assign(actor=admin, incident=incident, assignee=admin if take else None)
     messages.success(request, "You look after this incident now." if take else "Nobody looks after it now.")
@@ -246,13 +243,13 @@ def incident_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def incident_mute(request: HttpRequest, incident_id: int) -> HttpResponse:
+def incident_mute(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     incident = _incident(incident_id)
     try:
         hours = int(request.POST.get("hours", ""))
     except ValueError:
         hours = -1
-    incident = assignment.incident_mute(actor=cast(User, request.user), incident=incident, hours=hours)
+    incident = assignment.incident_mute(actor=request.user, incident=incident, hours=hours)
     if hours:
         until = timezone.localtime(cast(datetime, incident.muted_until))
         messages.success(request, f"Alerts for this incident are muted until {until:%Y-%m-%d %H:%M}.")
