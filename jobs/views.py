@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from academy.errors import Conflict, DomainError, wants_json
 from academy.query import EARLIEST, LATEST, parse_date
-from accounts.access import admin_required
+from accounts.access import AuthenticatedRequest, admin_required
 from jobs import queries, services
 
 PAGE_SIZE = 25
@@ -150,7 +150,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 
 
 def _act[Done: (services.Rerun, services.Deleted)](
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     job_id: str,
     action: Callable[..., Done],
     then: Callable[[Done], str],
@@ -170,7 +170,7 @@ def _act[Done: (services.Rerun, services.Deleted)](
 
 @admin_required
 @require_POST
-def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+def rerun(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     return _act(
         request,
         job_id,
@@ -181,13 +181,13 @@ def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @admin_required
 @require_POST
-def delete(request: HttpRequest, job_id: str) -> HttpResponse:
+def delete(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     return _act(request, job_id, services.job_delete, lambda done: reverse("jobs:insights"))
 
 
 @admin_required
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: AuthenticatedRequest) -> HttpResponse:
     ids = request.POST.getlist("job_ids")
     if not ids:
         if wants_json(request):
