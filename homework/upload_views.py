@@ -10,7 +10,7 @@ A customer reaches only their own sessions and students; anything else is a 404.
 """
 
 import json
-from typing import Any
+from typing import IO, Any, cast
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -113,7 +113,7 @@ def upload_chunk(request: AuthenticatedRequest, session_id: int) -> JsonResponse
     session = services.upload_session_append(
         actor=request.user,
         session=session,
-        stream=request,  # type: ignore[arg-type]
+        stream=cast(IO[bytes], request),  # HttpRequest reads like a binary file
         offset=_int(request.GET.get("offset"), "offset"),
         length=length,
     )

@@ -152,8 +152,8 @@ def with_variant_facts(items: list[MediaItem]) -> list[MediaItem]:
 
 def insights_page(page_number: Any, *, per_page: int = 50, **filters: Any) -> Page[Any]:
     """One page of the Media page's rows: a count, the page's items, their variants, their jobs."""
-    page = Paginator(insights_queryset(**filters), per_page).get_page(page_number)
-    page.object_list = rows_for(with_variant_facts(list(page.object_list)))  # type: ignore[assignment]  # rows of items
+    page: Page[Any] = Paginator(insights_queryset(**filters), per_page).get_page(page_number)
+    page.object_list = rows_for(with_variant_facts(list(page.object_list)))  # rows of items
     return page
 
 

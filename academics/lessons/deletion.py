@@ -2,8 +2,8 @@
 audit event's snapshot; each runs in one transaction with its audit event."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -95,7 +95,7 @@ def lesson_delete(*, actor: User, lesson: Lesson, scope: str = DeleteScope.THIS)
             series.until_date = lesson.series_date - timedelta(days=1)
             series.save(update_fields=["until_date"])
         else:
-            series.skipped_dates = sorted({*series.skipped_dates, lesson.series_date.isoformat()})  # type: ignore[union-attr]
+            series.skipped_dates = sorted({*series.skipped_dates, cast(date, lesson.series_date).isoformat()})
             series.save(update_fields=["skipped_dates"])
     event = record_event(
         actor=actor,

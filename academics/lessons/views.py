@@ -1,6 +1,7 @@
 """Admin > Academic > Lessons: lessons, weekly series, attendance, deletion and restore."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -47,7 +48,7 @@ def _lesson(lesson_id: int) -> Lesson:
 def lesson_list(request: HttpRequest) -> HttpResponse:
     student_id = parse_int(request.GET.get("student"), minimum=1)
     student_name = request.GET.get("student_name", "").strip()[:100]
-    filters = {
+    filters: dict[str, Any] = {
         "student_id": student_id,
         "student_name": student_name,
         "tutor": request.GET.get("tutor", "").strip(),
@@ -64,7 +65,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     if not any(filters.values()) and not needs_attendance:
         lessons = lessons.default_admin_view(today)
     else:
-        lessons = lessons.filtered(**filters)  # type: ignore[arg-type]
+        lessons = lessons.filtered(**filters)
     page = Paginator(lessons.for_admin_list(), 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
