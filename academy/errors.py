@@ -149,6 +149,7 @@ def render_error(
         response = render(request, "ui/error.html", context, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
+    # Marks the response as already reported (read back with getattr below); Django has no slot.
     response.error_code = code  # type: ignore[attr-defined]
     error_response.send(
         sender=DomainError,

@@ -149,7 +149,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     lines = sparklines([incident.pk for incident in rows])
     for incident in rows:
-        incident.sparkline = lines.get(incident.pk)  # type: ignore[attr-defined]
+        incident.sparkline = lines.get(incident.pk)
     return render(
         request,
         "incidents/list.html",
@@ -189,7 +189,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     # A failed job's occurrence offers Re-run now here, while the job still needs it.
     can_rerun = job_queries.rerunnable(occ.job_id for occ in occurrences if occ.job_id)
     for occ in occurrences:
-        occ.job_rerunnable = occ.job_id in can_rerun  # type: ignore[attr-defined]
+        occ.job_rerunnable = occ.job_id in can_rerun
     return render(
         request,
         "incidents/detail.html",

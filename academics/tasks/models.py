@@ -115,6 +115,8 @@ class TaskInstanceQuerySet(models.QuerySet["TaskInstance"]):
 
 
 class TaskInstance(models.Model):
+    # Set by mark_handed_in (academics.tasks.portal_hooks) for the portal's templates.
+    handed_in: bool
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="instances")
     student = models.ForeignKey("academics.Student", on_delete=models.PROTECT, related_name="task_instances")
     date = models.DateField()
