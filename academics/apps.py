@@ -1,4 +1,9 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class AcademicsConfig(AppConfig):
@@ -22,19 +27,19 @@ def _ids(values: set[str]) -> list[int]:
     return [int(value) for value in values if value.isdigit()]
 
 
-def _students_visible_to(customer: object, ids: set[str]) -> set[str]:
+def _students_visible_to(customer: "User", ids: set[str]) -> set[str]:
     from academics.students.queries import students_visible_to
 
-    visible = students_visible_to(customer).filter(pk__in=_ids(ids))  # type: ignore[arg-type]
+    visible = students_visible_to(customer).filter(pk__in=_ids(ids))
     return {str(pk) for pk in visible.values_list("pk", flat=True)}
 
 
-def _lessons_visible_to(customer: object, ids: set[str]) -> set[str]:
+def _lessons_visible_to(customer: "User", ids: set[str]) -> set[str]:
     from academics.models import Lesson
     from academics.students.queries import students_visible_to
 
     own = Lesson.objects.filter(
         pk__in=_ids(ids),
-        students__in=students_visible_to(customer),  # type: ignore[arg-type]
+        students__in=students_visible_to(customer),
     ).distinct()
     return {str(pk) for pk in own.values_list("pk", flat=True)}

@@ -31,7 +31,7 @@ def _trusted(address: Address) -> bool:
 
 def client_ip(request: Any) -> str | None:
     """The address of the client as far as trusted proxies let us see; None if unknown."""
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
     count: int = settings.TRUSTED_PROXY_COUNT
     if remote is None or not (count or settings.TRUSTED_PROXY_NETWORKS):
         return remote  # no proxy: the peer is the client, whatever headers it sends

@@ -105,7 +105,7 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def error_payload(code: str, message: str, details: dict[str, Any] | None = None) -> dict:
+def error_payload(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message, "request_id": get_request_id()}
     if details:
         error["details"] = details
@@ -149,6 +149,7 @@ def render_error(
         response = render(request, "ui/error.html", context, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
+    # Marks the response as already reported (read back with getattr below); Django has no slot.
     response.error_code = code  # type: ignore[attr-defined]
     error_response.send(
         sender=DomainError,

@@ -16,10 +16,10 @@ from django.db.models import QuerySet
 CAP = 10_000
 
 
-class CappedPage(Page):
+class CappedPage(Page[Any]):
     """A page of a list longer than the cap: whether a next page exists, it was told."""
 
-    def __init__(self, object_list: Any, number: int, paginator: Paginator, *, more: bool) -> None:
+    def __init__(self, object_list: Any, number: int, paginator: Paginator[Any], *, more: bool) -> None:
         super().__init__(object_list, number, paginator)
         self.more = more
 
@@ -30,7 +30,7 @@ class CappedPage(Page):
         return self.start_index() + len(self) - 1
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
         super().__init__(object_list, per_page)
         self.cap = CAP if cap is None else cap
@@ -50,14 +50,14 @@ class CappedPaginator(Paginator):
         if not self.capped:
             return super().validate_number(number)
         try:  # no last page known: any whole number from 1
-            number = int(number)
+            whole = int(number)
         except (TypeError, ValueError):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
-        if number < 1:
+        if whole < 1:
             raise EmptyPage(self.error_messages["min_page"])
-        return number
+        return whole
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         if not self.capped:
             return super().page(number)
         number = self.validate_number(number)
@@ -67,7 +67,7 @@ class CappedPaginator(Paginator):
             raise EmptyPage(self.error_messages["no_results"])
         return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
-    def get_page(self, number: Any) -> Page:
+    def get_page(self, number: Any) -> Page[Any]:
         """As Paginator.get_page; past the end of a capped list, the first page."""
         try:
             return super().get_page(number)

@@ -40,6 +40,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _VALID.match(incoming) else new_request_id()
+        # Django's request has no such attribute; readers use getattr(request, "request_id", "").
         request.request_id = request_id  # type: ignore[attr-defined]
         with bind_request_id(request_id):
             response = self.get_response(request)

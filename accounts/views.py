@@ -1,4 +1,4 @@
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from academy.client import client_ip
 from academy.errors import get_or_not_found
 from accounts import services, throttle
-from accounts.access import admin_required, login_required
+from accounts.access import AuthenticatedRequest, admin_required, login_required
 from accounts.forms import ThrottledLoginForm
 from accounts.models import Role, User
 
@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("accounts:login")
-    if cast(User, user).is_admin:
+    if user.is_admin:
         return redirect("ui:admin_home")
     return redirect("portal:home")
 
@@ -94,13 +94,11 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def customer_resend_invitation(request: HttpRequest, user_id: int) -> HttpResponse:
+def customer_resend_invitation(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     customer = get_or_not_found(
         User, "customer_not_found", "We could not find that customer.", pk=user_id, role=Role.CUSTOMER
     )
-    services.customer_resend_invitation(
-        actor=cast(User, request.user), customer=customer, base_url=_base_url(request)
-    )
+    services.customer_resend_invitation(actor=request.user, customer=customer, base_url=_base_url(request))
     messages.success(request, f"A new invitation was sent to {customer.email}.")
     return redirect("accounts:customer_list")
 

@@ -1,11 +1,18 @@
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
 from academy.request_id import get_request_id
 from audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Who made a change: a logged-in user, or the label of a system actor ("scheduler",
+# "cli:alice"); None is recorded as "system".
+type Actor = User | str | None
 
 
 def entity_kind(entity: models.Model) -> str:
@@ -21,7 +28,7 @@ def _json_safe(value: Any) -> Any:
 
 def record_event(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     entity: models.Model | None = None,
     kind: str | None = None,
@@ -41,7 +48,11 @@ def record_event(
         entity_id = entity.pk if entity_id is None else entity_id
     if kind is None or entity_id is None:
         raise ValueError("record_event needs an entity, or a kind and an entity_id.")
-    actor_user = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
+    # Only a saved, logged-in user passes both checks; a label or None records no user.
+    actor_user = cast(
+        "User | None",
+        actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None,
+    )
     if actor_user is not None:
         label = f"{actor_user.role}:{actor_user.pk} {actor_user.email}"
     else:

@@ -1,7 +1,5 @@
 """Admin > Academic > Homework: the list, one homework with its files (view / play), review."""
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.errors import NotFound
-from accounts.access import admin_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, admin_required
 from homework import queries, services
 from homework.models import Homework
 
@@ -47,9 +44,9 @@ def admin_detail(request: HttpRequest, homework_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def admin_review(request: HttpRequest, homework_id: int) -> HttpResponse:
+def admin_review(request: AuthenticatedRequest, homework_id: int) -> HttpResponse:
     homework = services.homework_review(
-        actor=cast(User, request.user),
+        actor=request.user,
         homework=_homework(homework_id),
         comment=request.POST.get("comment", "")[:5000],
     )

@@ -1,4 +1,9 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class HomeworkConfig(AppConfig):
@@ -35,12 +40,12 @@ class HomeworkConfig(AppConfig):
         audit_names.register()
 
 
-def _homework_visible_to(customer: object, ids: set[str]) -> set[str]:
+def _homework_visible_to(customer: "User", ids: set[str]) -> set[str]:
     from academics.students.queries import students_visible_to
     from homework.models import Homework
 
     own = Homework.objects.filter(
         pk__in=[int(i) for i in ids if i.isdigit()],
-        student__in=students_visible_to(customer),  # type: ignore[arg-type]
+        student__in=students_visible_to(customer),
     )
     return {str(pk) for pk in own.values_list("pk", flat=True)}

@@ -12,7 +12,9 @@ from media.owners import Owner, OwnerSource
 
 def describe(item: MediaItem) -> Owner | None:
     try:
-        homework = item.homework_file.homework  # type: ignore[attr-defined]  # joined by `related`
+        # The reverse relation is declared by homework (above media), so media's model cannot
+        # name it; joined by `related`.
+        homework = item.homework_file.homework  # type: ignore[attr-defined]
     except ObjectDoesNotExist:
         return None  # not handed in as homework (e.g. a file a test stored)
     return Owner(

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET
 from academics.students.queries import get_visible_student, students_visible_to
 from academics.tasks.models import Task
 from academy.errors import NotFound
-from accounts.access import customer_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, customer_required
 from homework import portal, queries
 from media import sniff
 from media.models import MediaVariant
@@ -20,8 +19,8 @@ from media.streaming import serve_variant
 
 
 @customer_required
-def portal_home(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def portal_home(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     students = list(students_visible_to(user).active().order_by("first_name", "id"))
     now = timezone.localtime()
     greeting = "Good morning" if now.hour < 12 else "Good afternoon" if now.hour < 18 else "Good evening"
@@ -39,8 +38,8 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 
 @customer_required
-def portal_student(request: HttpRequest, student_id: int) -> HttpResponse:
-    student = get_visible_student(cast(User, request.user), student_id)
+def portal_student(request: AuthenticatedRequest, student_id: int) -> HttpResponse:
+    student = get_visible_student(request.user, student_id)
     today = timezone.localdate()
     return render(
         request,
@@ -57,8 +56,8 @@ def _chosen(request: HttpRequest, name: str) -> int | None:
 
 @customer_required
 @require_GET
-def portal_homework(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def portal_homework(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     students = students_visible_to(user).active().order_by("first_name")
     return render(
         request,
@@ -79,11 +78,11 @@ def portal_homework(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 @require_GET
-def portal_homework_card(request: HttpRequest, homework_id: int) -> HttpResponse:
+def portal_homework_card(request: AuthenticatedRequest, homework_id: int) -> HttpResponse:
     """One homework's card in the Handed-in list: fetched when an upload completes, and polled
     (every 2 s, by htmx) while a file is still processing; the answer stops the polling once
     nothing is left to change."""
-    row = queries.portal_homework_card(cast(User, request.user), homework_id)
+    row = queries.portal_homework_card(request.user, homework_id)
     if row is None:
         raise NotFound("homework_not_found", "We could not find that homework.")
     return render(request, "homework/_portal_card.html", {"row": row})
@@ -91,9 +90,9 @@ def portal_homework_card(request: HttpRequest, homework_id: int) -> HttpResponse
 
 @customer_required
 @require_GET
-def portal_file(request: HttpRequest, variant_id: int) -> HttpResponse:
+def portal_file(request: AuthenticatedRequest, variant_id: int) -> HttpResponse:
     """A customer opens or plays a file handed in for one of their own students (ranged reads)."""
-    user = cast(User, request.user)
+    user = request.user
     variant = (
         MediaVariant.objects.select_related("item")
         .filter(pk=variant_id, item__homework_file__homework__student__in=students_visible_to(user))

@@ -10,7 +10,7 @@ A customer reaches only their own sessions and students; anything else is a 404.
 """
 
 import json
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -19,8 +19,7 @@ from academics.students.queries import get_visible_student
 from academics.tasks.models import Task
 from academy.errors import DomainError, NotFound
 from academy.metrics import count_outcome
-from accounts.access import customer_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, customer_required
 from homework import services
 from homework.metrics import UPLOADS_COMPLETED, UPLOADS_REFUSED, UPLOADS_STARTED
 from homework.models import Homework, UploadSession
@@ -43,10 +42,10 @@ def _int(value: Any, name: str) -> int:
         raise DomainError("bad_request", f"{name} must be a whole number.", 400) from None
 
 
-def _session(request: HttpRequest, session_id: int) -> UploadSession:
+def _session(request: AuthenticatedRequest, session_id: int) -> UploadSession:
     session = (
         UploadSession.objects.select_related("student", "homework")
-        .filter(pk=session_id, uploader=cast(User, request.user))
+        .filter(pk=session_id, uploader=request.user)
         .first()
     )
     if session is None:
@@ -70,8 +69,8 @@ def _status(session: UploadSession, **extra: Any) -> dict[str, Any]:
 @count_outcome(UPLOADS_STARTED, UPLOADS_REFUSED)
 @customer_required
 @require_POST
-def upload_create(request: HttpRequest) -> JsonResponse:
-    user = cast(User, request.user)
+def upload_create(request: AuthenticatedRequest) -> JsonResponse:
+    user = request.user
     data = _json_body(request)
     student = get_visible_student(user, _int(data.get("student"), "student"))
     homework = None
@@ -100,21 +99,21 @@ def upload_create(request: HttpRequest) -> JsonResponse:
 
 @customer_required
 @require_GET
-def upload_status(request: HttpRequest, session_id: int) -> JsonResponse:
+def upload_status(request: AuthenticatedRequest, session_id: int) -> JsonResponse:
     return JsonResponse(_status(_session(request, session_id)))
 
 
 @count_outcome(None, UPLOADS_REFUSED)
 @customer_required
 @require_POST
-def upload_chunk(request: HttpRequest, session_id: int) -> JsonResponse:
+def upload_chunk(request: AuthenticatedRequest, session_id: int) -> JsonResponse:
     session = _session(request, session_id)
     length = _int(request.META.get("CONTENT_LENGTH") or 0, "Content-Length")
     # `request` is a file-like over the body (bounded by Content-Length): streamed, never .body.
     session = services.upload_session_append(
-        actor=cast(User, request.user),
+        actor=request.user,
         session=session,
-        stream=request,  # type: ignore[arg-type]
+        stream=cast(IO[bytes], request),  # HttpRequest reads like a binary file
         offset=_int(request.GET.get("offset"), "offset"),
         length=length,
     )
@@ -124,17 +123,15 @@ def upload_chunk(request: HttpRequest, session_id: int) -> JsonResponse:
 @count_outcome(UPLOADS_COMPLETED, UPLOADS_REFUSED)
 @customer_required
 @require_POST
-def upload_complete(request: HttpRequest, session_id: int) -> JsonResponse:
+def upload_complete(request: AuthenticatedRequest, session_id: int) -> JsonResponse:
     session = _session(request, session_id)
-    item = services.upload_session_complete(actor=cast(User, request.user), session=session)
+    item = services.upload_session_complete(actor=request.user, session=session)
     session.refresh_from_db()
     return JsonResponse(_status(session, kind=item.kind, content_type=item.content_type))
 
 
 @customer_required
 @require_POST
-def upload_abort(request: HttpRequest, session_id: int) -> JsonResponse:
-    session = services.upload_session_abort(
-        actor=cast(User, request.user), session=_session(request, session_id)
-    )
+def upload_abort(request: AuthenticatedRequest, session_id: int) -> JsonResponse:
+    session = services.upload_session_abort(actor=request.user, session=_session(request, session_id))
     return JsonResponse(_status(session))

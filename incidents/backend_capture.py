@@ -8,7 +8,7 @@ import inspect
 import logging
 import sys
 import traceback as tb
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError
 from django.http import HttpRequest
@@ -30,6 +30,10 @@ from incidents.scrub import (
     scrub_data,
     scrub_headers,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +76,7 @@ def _capture_error_response(
 ) -> None:
     if request.path == INGEST_PATH or status < 400:
         return  # the reporter's own refusals would only feed on themselves
-    user = getattr(request, "user", None)
+    user: User | None = getattr(request, "user", None)  # set by AuthenticationMiddleware
     authenticated = bool(user is not None and user.is_authenticated)
     # Anonymous 4xx are mostly bots probing URLs: only server errors are worth a record then.
     if status < 500 and not authenticated:
@@ -111,7 +115,7 @@ def _capture_error_response(
         anonymous=not authenticated,
     )
     try:
-        occurrence_record(actor=user if authenticated else None, capture=capture)  # type: ignore[arg-type]
+        occurrence_record(actor=user if authenticated else None, capture=capture)
     except DatabaseError:
         logger.exception("Database refused an incident record for %s", request.path)
 

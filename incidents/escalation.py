@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min, Q
 
 from audit.services import record_event
 from incidents import alerts
+from incidents.capture import Capture
 from incidents.models import AlertKind, Incident, IncidentStatusChange, Occurrence, Status
 from incidents.scrub import clip
 from incidents.triage import MINUTE, WINDOW, Recent, Verdict, is_refusal, triage
@@ -24,7 +25,7 @@ class Upserted:
     created: bool  # made by this batch
 
 
-def after_record(incident: Upserted, captures: list, now: datetime) -> None:
+def after_record(incident: Upserted, captures: list[Capture], now: datetime) -> None:
     """Apply the triage rule to an incident that just received `captures`."""
     if incident.created:
         if incident.status == Status.OPEN:

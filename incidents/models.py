@@ -99,6 +99,8 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
 
 
 class Incident(models.Model):
+    # Set on a page of the Incidents list for its template (incidents.views.incident_list).
+    sparkline: dict[str, object] | None
     fingerprint = models.CharField(max_length=64, unique=True)
     source = models.CharField(max_length=16, choices=Source.choices)
     level = models.CharField(max_length=16, choices=Level.choices)
@@ -174,6 +176,8 @@ class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
 
 
 class Occurrence(models.Model):
+    # Set on an incident page's occurrences for its template (incidents.views.incident_detail).
+    job_rerunnable: bool
     # No index of its own: (incident, -created_at) below begins with it.
     incident = models.ForeignKey(
         Incident, on_delete=models.CASCADE, related_name="occurrences", db_index=False

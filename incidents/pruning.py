@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import academy.ratelimit
-from audit.services import record_event
+from audit.services import Actor, record_event
 from incidents.models import Occurrence
 
 
@@ -20,7 +20,7 @@ class PruneResult:
     applied: bool
 
 
-def occurrences_prune(*, actor: Any, days: int, apply: bool) -> PruneResult:
+def occurrences_prune(*, actor: Actor, days: int, apply: bool) -> PruneResult:
     """Remove occurrences older than `days` days; incidents and their summaries stay."""
     cutoff = timezone.now() - timedelta(days=days)
     old = Occurrence.objects.filter(created_at__lt=cutoff)

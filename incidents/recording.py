@@ -68,7 +68,7 @@ def fit_columns(model: type[models.Model], values: dict[str, Any]) -> dict[str, 
     in the inbox for ever, failing each run)."""
     fitted = dict(values)
     for name, value in values.items():
-        limit = cast(Field, model._meta.get_field(name)).max_length
+        limit = cast(Field[Any, Any], model._meta.get_field(name)).max_length
         if limit and isinstance(value, str) and len(value) > limit:
             fitted[name] = clip(value, limit)
     return fitted
@@ -271,6 +271,8 @@ def insert_statement(
     (UNNEST, cast to `varchar[]` without the column's length, so nothing is cut on the way: an
     over-long value fails rather than losing its end)."""
     query = InsertQuery(model)
-    query.insert_values([cast(Field, model._meta.get_field(name)) for name in field_names], list(objs))
+    query.insert_values(
+        [cast(Field[Any, Any], model._meta.get_field(name)) for name in field_names], list(objs)
+    )
     [(sql, params)] = query.get_compiler(using=using).as_sql()
     return sql, list(params)

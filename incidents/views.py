@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from academy.client import client_ip
 from academy.errors import DomainError, Forbidden, NotFound
 from academy.metrics import count_outcome
-from accounts.access import admin_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, admin_required
 from incidents import alerts, assignment, inbox, ratelimit, reports, status_changes
 from incidents.filters import HubFilters
 from incidents.grouping import pending_reports_group
@@ -46,7 +45,7 @@ logger = logging.getLogger("incidents.views")
 def ingest(request: HttpRequest) -> JsonResponse:
     """POST /api/incidents: one browser report. CSRF is enforced by the middleware."""
     user = request.user
-    if not user.is_authenticated or not cast(User, user).is_active:
+    if not user.is_authenticated or not user.is_active:
         raise Forbidden("not_authenticated", "Please log in first.")
     limit = settings.INCIDENT_MAX_REPORT_BYTES
     try:
@@ -55,7 +54,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
         length = 0
     if length > limit:
         raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
-    user_id, ip = cast(int, user.pk), client_ip(request)
+    user_id, ip = user.pk, client_ip(request)
     try:
         report = reports.validate(_parse(request, limit))
     except reports.InvalidReport:
@@ -63,7 +62,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
         with transaction.atomic(using=inbox.alias()):
             ratelimit.check(user_id=user_id, ip=ip)
         raise
-    browser_report_accept(actor=cast(User, user), capture=reports.to_capture(report, request))
+    browser_report_accept(actor=user, capture=reports.to_capture(report, request))
     try:
         nudge_grouping()
     except DatabaseError:
@@ -150,7 +149,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     lines = sparklines([incident.pk for incident in rows])
     for incident in rows:
-        incident.sparkline = lines.get(incident.pk)  # type: ignore[attr-defined]
+        incident.sparkline = lines.get(incident.pk)
     return render(
         request,
         "incidents/list.html",
@@ -190,7 +189,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     # A failed job's occurrence offers Re-run now here, while the job still needs it.
     can_rerun = job_queries.rerunnable(occ.job_id for occ in occurrences if occ.job_id)
     for occ in occurrences:
-        occ.job_rerunnable = occ.job_id in can_rerun  # type: ignore[attr-defined]
+        occ.job_rerunnable = occ.job_id in can_rerun
     return render(
         request,
         "incidents/detail.html",
@@ -215,15 +214,13 @@ TRANSITIONS = {
 
 @admin_required
 @require_POST
-def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
+def incident_transition(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     incident = _incident(incident_id)
     action = request.POST.get("action", "")
     if action not in TRANSITIONS:
         raise DomainError("invalid_action", "Choose resolve, ignore or reopen.", 400)
     service, done = TRANSITIONS[action]
-    incident = service(
-        actor=cast(User, request.user), incident=incident, comment=request.POST.get("comment", "")
-    )
+    incident = service(actor=request.user, incident=incident, comment=request.POST.get("comment", ""))
     if request.headers.get("HX-Request") == "true":
         history = IncidentStatusChange.objects.filter(incident=incident).select_related("actor")[:50]
         context = {"incident": incident, "history": history, "mute_periods": assignment.MUTE_PERIODS}
@@ -234,10 +231,10 @@ def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def incident_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
+def incident_assign(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     """Take it ("mine") or let it go."""
     incident = _incident(incident_id)
-    admin = cast(User, request.user)
+    admin = request.user
     take = request.POST.get("action") == "take"
     assignment.incident_assign(actor=admin, incident=incident, assignee=admin if take else None)
     messages.success(request, "You look after this incident now." if take else "Nobody looks after it now.")
@@ -246,13 +243,13 @@ def incident_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def incident_mute(request: HttpRequest, incident_id: int) -> HttpResponse:
+def incident_mute(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     incident = _incident(incident_id)
     try:
         hours = int(request.POST.get("hours", ""))
     except ValueError:
         hours = -1
-    incident = assignment.incident_mute(actor=cast(User, request.user), incident=incident, hours=hours)
+    incident = assignment.incident_mute(actor=request.user, incident=incident, hours=hours)
     if hours:
         until = timezone.localtime(cast(datetime, incident.muted_until))
         messages.success(request, f"Alerts for this incident are muted until {until:%Y-%m-%d %H:%M}.")

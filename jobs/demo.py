@@ -4,7 +4,7 @@ Idempotent: the demo jobs carry keys "demo:…" and are created once.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from django.utils import timezone
@@ -17,7 +17,14 @@ PRUNE = "jobs.tasks.prune_jobs"
 
 
 def _job(
-    task_path: str, status: str, *, at, key: str, reason: str = "", worker: str = "", took: float = 0.4
+    task_path: str,
+    status: str,
+    *,
+    at: datetime,
+    key: str,
+    reason: str = "",
+    worker: str = "",
+    took: float = 0.4,
 ) -> None:
     fields = {}
     if status != "READY":

@@ -48,7 +48,7 @@ def create_job(
     cause: str = Cause.DISPATCH,
     previous_id: Any = None,
     job_id: uuid.UUID | None = None,
-) -> DBTaskResult:
+) -> DBTaskResult[Any, Any]:
     """Insert a job row and its JobInfo: the one place a job row is made (dispatch, retry and
     re-run). Callers hold the dispatch key (if any) themselves, under `job_id` if they give one."""
     job = DBTaskResult.objects.create(
@@ -94,7 +94,7 @@ def claim_key(key: str, job_id: Any) -> str | None:
     raise IntegrityError(f"could not claim dispatch key {key!r}")
 
 
-def dispatch(task: Task, *args: Any, key: str | None = None, **kwargs: Any) -> Dispatched:
+def dispatch(task: Task[Any, Any], *args: Any, key: str | None = None, **kwargs: Any) -> Dispatched:
     """Enqueue `task(*args, **kwargs)` in the current transaction, unless `key` is active.
 
     Returns Dispatched(job_id, created); created is False when a ready or running job with the

@@ -71,7 +71,7 @@ class Spare:
     job_fd: int  # the worker writes the job here, then closes it
     result_fd: int  # the worker reads the job's result here, until EOF
 
-    def send(self, job: DBTaskResult) -> None:
+    def send(self, job: DBTaskResult[Any, Any]) -> None:
         """Hand the claimed row over (its `info` too) and close the pipe: the spare reads to EOF.
 
         A spare that died while idle makes the write fail; its result pipe then ends with no
@@ -292,7 +292,7 @@ def _run_spare(job_fd: int, result_fd: int, server_pid: int) -> NoReturn:
         _die_with_parent(server_pid)
         data = _read_all(job_fd)
         if data:
-            job: DBTaskResult = pickle.loads(data)  # noqa: S301 - written by our worker, see above
+            job: DBTaskResult[Any, Any] = pickle.loads(data)  # noqa: S301 - written by our worker, see above
             _write_all(result_fd, json.dumps(execute(job)).encode())
             os.close(result_fd)  # the worker records the result now; we tear down meanwhile
             connections.close_all()

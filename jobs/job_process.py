@@ -74,7 +74,7 @@ def close_connections() -> None:
         raise RuntimeError(f"cannot fork with database connections open: {', '.join(still_open)}")
 
 
-def start(job: DBTaskResult) -> JobProcess:
+def start(job: DBTaskResult[Any, Any]) -> JobProcess:
     """Fork a process that runs `job`; the caller polls its result pipe."""
     result_r, result_w = os.pipe()
     close_connections()  # the worker reopens its own on its next query
@@ -90,7 +90,7 @@ def start(job: DBTaskResult) -> JobProcess:
     return JobProcess(process=process, result_fd=result_r)
 
 
-def _main(job: DBTaskResult, result_r: int, result_w: int) -> None:
+def _main(job: DBTaskResult[Any, Any], result_r: int, result_w: int) -> None:
     os.close(result_r)
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the worker's graceful-stop handler
@@ -119,7 +119,7 @@ def _die_with_worker() -> None:
     threading.Thread(target=watch, name="die-with-worker", daemon=True).start()
 
 
-def execute(job: DBTaskResult) -> dict[str, Any]:
+def execute(job: DBTaskResult[Any, Any]) -> dict[str, Any]:
     info = getattr(job, "info", None)
     request_id = info.request_id if info is not None and info.request_id else f"job-{job.pk}"
     with bind_request_id(request_id):

@@ -5,7 +5,7 @@ Both give the worker the same thing: a job process's pid (it leads its own proce
 the worker measures and kills) and the pipe its result comes back on, then its exit code."""
 
 import os
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django_tasks_db.models import DBTaskResult
 
@@ -21,7 +21,7 @@ class Launched(NamedTuple):
 
 
 class Launcher(Protocol):
-    def start(self, job: DBTaskResult) -> Launched: ...
+    def start(self, job: DBTaskResult[Any, Any]) -> Launched: ...
 
     def exit_code(self, pid: int, timeout: float = 10.0) -> int | None:
         """-N when killed by signal N; None if unknown within timeout."""
@@ -40,7 +40,7 @@ class ForkPerJob:
         self.running: dict[int, job_process.JobProcess] = {}
         self.exiting: list[job_process.JobProcess] = []
 
-    def start(self, job: DBTaskResult) -> Launched:
+    def start(self, job: DBTaskResult[Any, Any]) -> Launched:
         process = job_process.start(job)
         self.running[process.pid] = process
         return Launched(process.pid, process.result_fd)
@@ -64,7 +64,7 @@ class ThroughForkServer:
         self.server = ForkServer()
         self.server.ask()  # the first spare, forked while the worker polls
 
-    def start(self, job: DBTaskResult) -> Launched:
+    def start(self, job: DBTaskResult[Any, Any]) -> Launched:
         spare = self.server.take()
         spare.send(job)
         self.server.ask(job.task_path)  # the next spare is forked while this job runs

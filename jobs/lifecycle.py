@@ -46,7 +46,7 @@ class Failure:
     peak_rss: int | None = None
 
 
-def record_success(job: DBTaskResult, return_value: Any) -> bool:
+def record_success(job: DBTaskResult[Any, Any], return_value: Any) -> bool:
     """Mark a RUNNING job successful and release its key. False if it was no longer running.
 
     `job` is the row as claimed (with `info` selected), so the signal needs no extra query, and
@@ -73,7 +73,7 @@ def record_success(job: DBTaskResult, return_value: Any) -> bool:
     return bool(updated)
 
 
-def _may_hold_key(job: DBTaskResult) -> bool:
+def _may_hold_key(job: DBTaskResult[Any, Any]) -> bool:
     """False only when `info` was loaded with the job and says it has no key (or has no row)."""
     if not DBTaskResult.info.is_cached(job):
         return True
@@ -139,7 +139,7 @@ def _send_finished(
     attempt: int | None,
     reason: str,
     retry_job_id: str | None,
-    db_result: DBTaskResult | None = None,
+    db_result: DBTaskResult[Any, Any] | None = None,
 ) -> None:
     try:
         if db_result is None:

@@ -10,6 +10,7 @@ started (catch-up); without it, periods missed while no scheduler ran are skippe
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from croniter import croniter
 from django.tasks import Task
@@ -19,14 +20,16 @@ from django.tasks import Task
 class PeriodicJob:
     name: str
     cron: str  # five-field cron spec, evaluated in settings.TIME_ZONE
-    task: Task
+    task: Task[Any, Any]
     run_at_start: bool = False
 
 
 REGISTRY: dict[str, PeriodicJob] = {}
 
 
-def register_periodic(name: str, cron: str, task: Task, *, run_at_start: bool = False) -> PeriodicJob:
+def register_periodic(
+    name: str, cron: str, task: Task[Any, Any], *, run_at_start: bool = False
+) -> PeriodicJob:
     if not croniter.is_valid(cron):
         raise ValueError(f"periodic job {name!r}: {cron!r} is not a five-field cron spec")
     if not isinstance(task, Task):

@@ -129,7 +129,7 @@ def _tab_filter(tab: str, running: Running) -> Q:
 COUNT_CAP = 10_000
 
 
-def capped_count(jobs: QuerySet[DBTaskResult], cap: int = COUNT_CAP) -> int:
+def capped_count(jobs: QuerySet[DBTaskResult[Any, Any]], cap: int = COUNT_CAP) -> int:
     """How many rows `jobs` has, but never more than cap + 1 (meaning "more than cap"): the
     database stops reading the index after cap + 1 entries."""
     return jobs.order_by().values("pk")[: cap + 1].count()
@@ -158,7 +158,7 @@ def tab_counts(running: Running) -> dict[str, int]:
     return {tab: counts[tab] for tab in TABS}
 
 
-def job_list(filters: Filters, running: Running | None = None) -> QuerySet[DBTaskResult]:
+def job_list(filters: Filters, running: Running | None = None) -> QuerySet[DBTaskResult[Any, Any]]:
     running = running or running_state()
     jobs = DBTaskResult.objects.filter(_tab_filter(filters.tab, running)).select_related("info")
     if filters.task:
@@ -298,7 +298,7 @@ class AttemptRow:
 
 @dataclass
 class JobDetail:
-    job: DBTaskResult
+    job: DBTaskResult[Any, Any]
     state: str  # one of TABS (or "failed, retried")
     key: str
     request_id: str

@@ -36,7 +36,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait before the attempt after `attempt` (1-based)."""
-        raw = min(self.backoff_max, self.backoff_base * 2 ** max(0, attempt - 1))
+        raw: float = min(self.backoff_max, self.backoff_base * 2 ** max(0, attempt - 1))
         return raw * random.uniform(1 - self.jitter, 1)
 
     def is_transient(self, exception_mro: Iterable[str]) -> bool:
@@ -56,7 +56,7 @@ CONNECTION_LOST = frozenset({"django.db.utils.OperationalError", "django.db.util
 POLICIES: dict[str, RetryPolicy] = {}
 
 
-def _register(task: Task, policy: RetryPolicy) -> Task:
+def _register(task: Task[Any, Any], policy: RetryPolicy) -> Task[Any, Any]:
     if not isinstance(task, Task):
         raise TypeError(f"retry_policy expects a django.tasks Task, got {task!r}")
     if policy.max_attempts < 1:
@@ -66,10 +66,12 @@ def _register(task: Task, policy: RetryPolicy) -> Task:
 
 
 @overload
-def retry_policy(task: Task, **options: Any) -> Task: ...
+def retry_policy(task: Task[Any, Any], **options: Any) -> Task[Any, Any]: ...
 @overload
-def retry_policy(task: None = None, **options: Any) -> Callable[[Task], Task]: ...
-def retry_policy(task: Task | None = None, **options: Any) -> Task | Callable[[Task], Task]:
+def retry_policy(task: None = None, **options: Any) -> Callable[[Task[Any, Any]], Task[Any, Any]]: ...
+def retry_policy(
+    task: Task[Any, Any] | None = None, **options: Any
+) -> Task[Any, Any] | Callable[[Task[Any, Any]], Task[Any, Any]]:
     """Declare how `task` is retried (see the module docstring). Returns the task unchanged."""
     if "transient" in options:
         options["transient"] = tuple(options["transient"])

@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from academy.errors import Conflict, DomainError, NotFound
 from audit.models import AuditEvent
-from audit.services import record_event
+from audit.services import Actor, record_event
 from jobs import lifecycle
 from jobs.dispatch import _current_request_id, claim_key, create_job
 from jobs.models import Cause, JobInfo, PeriodClaim, WorkerProcess
@@ -60,7 +60,7 @@ def _not_found(job_id: str) -> NotFound:
     return NotFound("job_not_found", f"There is no job with id {job_id}.")
 
 
-def _refused(actor: Any, action: str, job_id: Any, call: Callable[[], Any]) -> Any:
+def _refused[T](actor: Actor, action: str, job_id: Any, call: Callable[[], T]) -> T:
     try:
         return call()
     except DomainError as exc:
@@ -76,7 +76,7 @@ def _refused(actor: Any, action: str, job_id: Any, call: Callable[[], Any]) -> A
         raise
 
 
-def _snapshot(job: DBTaskResult) -> dict[str, Any]:
+def _snapshot(job: DBTaskResult[Any, Any]) -> dict[str, Any]:
     return {
         "task_path": job.task_path,
         "status": job.status,
@@ -87,14 +87,14 @@ def _snapshot(job: DBTaskResult) -> dict[str, Any]:
     }
 
 
-def _job_is_stuck(job: DBTaskResult) -> bool:
+def _job_is_stuck(job: DBTaskResult[Any, Any]) -> bool:
     now = timezone.now()
     return job.status == TaskResultStatus.RUNNING and is_stuck(
         job.worker_ids, job.started_at, live_worker_ids(now), now
     )
 
 
-def job_rerun(*, actor: Any, job_id: Any) -> Rerun:
+def job_rerun(*, actor: Actor, job_id: Any) -> Rerun:
     """Re-run a failed or stuck job now, once: a job that already has a successor is not re-run.
 
     1. Lock the job row (so two clicks serialise) and refuse an unknown job or a wrong state.
@@ -105,7 +105,7 @@ def job_rerun(*, actor: Any, job_id: Any) -> Rerun:
 
 
 @transaction.atomic
-def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
+def _job_rerun(*, actor: Actor, job_id: Any) -> Rerun:
     job_id = _parse_id(job_id)
     job = DBTaskResult.objects.select_for_update().filter(pk=job_id).first()
     if job is None:
@@ -174,13 +174,13 @@ def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
     return result
 
 
-def job_delete(*, actor: Any, job_id: Any) -> Deleted:
+def job_delete(*, actor: Actor, job_id: Any) -> Deleted:
     """Delete a pending or stuck job. A job that has started running is refused."""
     return _refused(actor, "job.delete", job_id, lambda: _job_delete(actor=actor, job_id=job_id))
 
 
 @transaction.atomic
-def _job_delete(*, actor: Any, job_id: Any) -> Deleted:
+def _job_delete(*, actor: Actor, job_id: Any) -> Deleted:
     job_id = _parse_id(job_id)
     job = DBTaskResult.objects.select_for_update().filter(pk=job_id).first()
     if job is None:
@@ -214,7 +214,7 @@ class BulkOutcome:
     message: str
 
 
-def jobs_bulk(*, actor: Any, action: str, job_ids: Iterable[Any]) -> list[BulkOutcome]:
+def jobs_bulk(*, actor: Actor, action: str, job_ids: Iterable[Any]) -> list[BulkOutcome]:
     """Apply re-run or delete to each job; each in its own transaction with its own audit event."""
     if action not in ("rerun", "delete"):
         raise DomainError("bad_action", f"Unknown bulk action {action!r}; use rerun or delete.")
@@ -241,7 +241,7 @@ class Pruned:
     applied: bool
 
 
-def jobs_prune(*, actor: Any, days: int, apply: bool = False) -> Pruned:
+def jobs_prune(*, actor: Actor, days: int, apply: bool = False) -> Pruned:
     """Remove finished jobs (and old period claims and dead workers) older than `days` days.
 
     A dry run unless `apply`: it counts what would go.

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from academy.errors import Conflict, DomainError, wants_json
 from academy.query import EARLIEST, LATEST, parse_date
-from accounts.access import admin_required
+from accounts.access import AuthenticatedRequest, admin_required
 from jobs import queries, services
 
 PAGE_SIZE = 25
@@ -56,11 +56,13 @@ def _tab_list(counts: dict[str, int]) -> list[tuple[str, str, int, str]]:
     return [(key, label, counts[key], queries.count_text(counts[key])) for key, label in queries.TABS.items()]
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """Pages of a tab without counting all of it (see queries.capped_count): past the cap the
     page says "10,000+" and offers the pages up to there."""
 
-    def __init__(self, jobs: QuerySet[DBTaskResult], per_page: int, known_count: int | None = None) -> None:
+    def __init__(
+        self, jobs: QuerySet[DBTaskResult[Any, Any]], per_page: int, known_count: int | None = None
+    ) -> None:
         super().__init__(jobs, per_page)
         self.jobs = jobs
         self.known_count = known_count
@@ -148,7 +150,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 
 
 def _act[Done: (services.Rerun, services.Deleted)](
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     job_id: str,
     action: Callable[..., Done],
     then: Callable[[Done], str],
@@ -168,7 +170,7 @@ def _act[Done: (services.Rerun, services.Deleted)](
 
 @admin_required
 @require_POST
-def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+def rerun(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     return _act(
         request,
         job_id,
@@ -179,13 +181,13 @@ def rerun(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @admin_required
 @require_POST
-def delete(request: HttpRequest, job_id: str) -> HttpResponse:
+def delete(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     return _act(request, job_id, services.job_delete, lambda done: reverse("jobs:insights"))
 
 
 @admin_required
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: AuthenticatedRequest) -> HttpResponse:
     ids = request.POST.getlist("job_ids")
     if not ids:
         if wants_json(request):

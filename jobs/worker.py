@@ -77,7 +77,7 @@ def reconnecting[T](what: str, call: Callable[[], T], attempts: int = RECONNECT_
 class Child:
     pid: int
     fd: int
-    job: DBTaskResult
+    job: DBTaskResult[Any, Any]
     started: float
     buffer: bytearray = field(default_factory=bytearray)
     peak_rss: int = 0
@@ -229,7 +229,7 @@ class Worker:
             jobs = jobs.filter(queue_name__in=self.queues)
         return jobs
 
-    def claim(self) -> DBTaskResult | None:
+    def claim(self) -> DBTaskResult[Any, Any] | None:
         """The next ready job, claimed for this worker; None when there is none (or the database
         stays out of reach: the loop polls again, the worker does not die of a database blip)."""
         try:
@@ -240,11 +240,13 @@ class Worker:
             logger.error("claim: the database is still out of reach; polling again")
             return None
 
-    def _claim_once(self) -> DBTaskResult | None:
+    def _claim_once(self) -> DBTaskResult[Any, Any] | None:
         jobs = self.ready_jobs()
         try:
             with exclusive_transaction(jobs.db):
-                job = jobs.select_related("info").select_for_update(skip_locked=True, of=("self",)).first()
+                job: DBTaskResult[Any, Any] | None = (
+                    jobs.select_related("info").select_for_update(skip_locked=True, of=("self",)).first()
+                )
                 if job is not None:
                     job.claim(self.worker_id)
                 return job
@@ -267,7 +269,7 @@ class Worker:
         return started
 
     # -- children --------------------------------------------------------------------------
-    def start_child(self, job: DBTaskResult) -> None:
+    def start_child(self, job: DBTaskResult[Any, Any]) -> None:
         try:
             task_started.send(sender=type(job.task.get_backend()), task_result=job.task_result)
         except Exception:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from media import jobstate, owners
 from media.models import MediaItem, MediaVariant
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 STATES = ("original_only", "queued", "optimised", "failed")
 STATE_LABELS = {
@@ -53,7 +56,7 @@ class MediaRow:
 
     @property
     def saving_percent(self) -> int | None:
-        web = getattr(self.item, "web_size", None)
+        web: int | None = getattr(self.item, "web_size", None)
         if web is None or not self.item.size_bytes:
             return None
         return round(100 * (self.item.size_bytes - web) / self.item.size_bytes)
@@ -130,6 +133,10 @@ def insights_queryset(
     return qs.order_by(SORTS.get(sort, "-created_at"), "-id")
 
 
+class _VariantCount(TypedDict):
+    variant_count: int
+
+
 def with_variant_facts(items: list[MediaItem]) -> list[MediaItem]:
     """What `MediaItemQuerySet.with_variant_facts` annotates, for a page of items: one query."""
     facts: dict[int, dict[str, Any]] = {i.pk: {"variant_count": 0} for i in items}
@@ -144,16 +151,16 @@ def with_variant_facts(items: list[MediaItem]) -> list[MediaItem]:
             fact["web_size"] = size
     for item in items:
         fact = facts[item.pk]
-        item.variant_count = fact["variant_count"]  # type: ignore[attr-defined]
+        cast("WithAnnotations[MediaItem, _VariantCount]", item).variant_count = fact["variant_count"]
         for name in ("web_size", "poster_id", "web_id", "original_id"):
             setattr(item, name, fact.get(name))
     return items
 
 
-def insights_page(page_number: Any, *, per_page: int = 50, **filters: Any) -> Page:
+def insights_page(page_number: Any, *, per_page: int = 50, **filters: Any) -> Page[Any]:
     """One page of the Media page's rows: a count, the page's items, their variants, their jobs."""
-    page = Paginator(insights_queryset(**filters), per_page).get_page(page_number)
-    page.object_list = rows_for(with_variant_facts(list(page.object_list)))  # type: ignore[assignment]  # rows of items
+    page: Page[Any] = Paginator(insights_queryset(**filters), per_page).get_page(page_number)
+    page.object_list = rows_for(with_variant_facts(list(page.object_list)))  # rows of items
     return page
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from academy.errors import NotFound
 from academy.query import parse_date
-from accounts.access import admin_required
+from accounts.access import AuthenticatedRequest, admin_required
 from media import owners, queries, services
 from media.models import MediaItem, MediaVariant
 from media.streaming import serve_variant
@@ -80,16 +80,16 @@ def detail(request: HttpRequest, media_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def optimise(request: HttpRequest, media_id: int) -> JsonResponse:
+def optimise(request: AuthenticatedRequest, media_id: int) -> JsonResponse:
     item = _get_item(media_id)
-    queued = services.media_optimise_request(actor=request.user, item=item)  # type: ignore[arg-type]
+    queued = services.media_optimise_request(actor=request.user, item=item)
     return JsonResponse({"status": "queued", "job_id": queued.job_id, "media_id": item.pk}, status=202)
 
 
 @admin_required
 @require_POST
-def optimise_all(request: HttpRequest) -> JsonResponse:
-    result = services.media_optimise_all_eligible(actor=request.user)  # type: ignore[arg-type]
+def optimise_all(request: AuthenticatedRequest) -> JsonResponse:
+    result = services.media_optimise_all_eligible(actor=request.user)
     return JsonResponse({"status": "queued", "queued": result.queued, "skipped": result.skipped})
 
 

@@ -37,6 +37,7 @@ def submit[T](
             raise
         field = (fields or {}).get(exc.code) or exc.details.get("field")
         form.add_error(field if field in form.fields else None, exc.message)
+        # Any form class can come here; the status rides on the instance for refusal_status().
         form.refusal_status = exc.status  # type: ignore[attr-defined]
         error_response.send(
             sender=DomainError,

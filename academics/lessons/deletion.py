@@ -2,8 +2,8 @@
 audit event's snapshot; each runs in one transaction with its audit event."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -95,7 +95,7 @@ def lesson_delete(*, actor: User, lesson: Lesson, scope: str = DeleteScope.THIS)
             series.until_date = lesson.series_date - timedelta(days=1)
             series.save(update_fields=["until_date"])
         else:
-            series.skipped_dates = sorted({*series.skipped_dates, lesson.series_date.isoformat()})  # type: ignore[union-attr]
+            series.skipped_dates = sorted({*series.skipped_dates, cast(date, lesson.series_date).isoformat()})
             series.save(update_fields=["skipped_dates"])
     event = record_event(
         actor=actor,
@@ -147,7 +147,7 @@ def lesson_restore(*, actor: User, event_id: int) -> list[Lesson]:
     return restored
 
 
-def _restore_rows(rows: list[dict], series: LessonSeries | None) -> list[Lesson]:
+def _restore_rows(rows: list[dict[str, Any]], series: LessonSeries | None) -> list[Lesson]:
     """The snapshot's lessons, their students and attendance, with their original ids.
 
     Whole batches, not a query per lesson or per attendance row: a series with a year of
@@ -199,7 +199,7 @@ def _restore_conflict(message: str) -> None:
     raise Conflict("restore_conflict", message)
 
 
-def _check_restore_conflicts(rows: list[dict]) -> None:
+def _check_restore_conflicts(rows: list[dict[str, Any]]) -> None:
     """Three queries for any number of lessons: ids taken, series dates taken, students busy."""
     if not rows:
         return
@@ -227,7 +227,7 @@ def _check_restore_conflicts(rows: list[dict]) -> None:
         _restore_conflict(f"A conflicting lesson now exists for the same student at that time: {clash}.")
 
 
-def _restore_series(snap: dict, scope: str, lessons: list[dict]) -> LessonSeries:
+def _restore_series(snap: dict[str, Any], scope: str, lessons: list[dict[str, Any]]) -> LessonSeries:
     series = LessonSeries.objects.select_for_update().filter(pk=snap["id"]).first()
     if series is None:
         series = LessonSeries.objects.create(

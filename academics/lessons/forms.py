@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from academics.students.forms import students_field
@@ -13,7 +15,7 @@ class LessonForm(forms.Form):
     starts_at = forms.DateTimeField(widget=DateTimeInput())
     ends_at = forms.DateTimeField(widget=DateTimeInput())
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["students"] = students_field()
 
@@ -33,6 +35,6 @@ class SeriesForm(forms.Form):
         required=False, min_value=1, max_value=200, help_text="Or a number of lessons."
     )
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["students"] = students_field()

@@ -1,12 +1,16 @@
 """Lessons (one-off or from a weekly series) and their attendance."""
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from academics.students.models import Student
 
 
 class LessonSeries(models.Model):
@@ -33,7 +37,7 @@ class LessonSeries(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} ({self.tutor}, weekly)"
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "id": self.pk,
             "subject": self.subject,
@@ -120,7 +124,7 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
             Q(starts_at__gte=start) | Q(pk__in=overdue.values("pk"))
         )
 
-    def upcoming_for_students(self, students: models.QuerySet) -> "LessonQuerySet":
+    def upcoming_for_students(self, students: "models.QuerySet[Student]") -> "LessonQuerySet":
         return (
             self.filter(students__in=students, ends_at__gte=timezone.now())
             .distinct()
@@ -167,7 +171,7 @@ class Lesson(models.Model):
 
         return f"{self.subject}, {when(self.starts_at)}"
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "id": self.pk,
             "series": self.series_id,
@@ -192,7 +196,7 @@ class AttendanceStatus(models.TextChoices):
 
 
 class AttendanceQuerySet(models.QuerySet["Attendance"]):
-    def history_for_students(self, students: models.QuerySet) -> "AttendanceQuerySet":
+    def history_for_students(self, students: "models.QuerySet[Student]") -> "AttendanceQuerySet":
         return (
             self.filter(student__in=students)
             .select_related("lesson", "student")
@@ -222,7 +226,7 @@ class Attendance(models.Model):
     def __str__(self) -> str:
         return f"{self.student_id}@{self.lesson_id}: {self.status}"
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "id": self.pk,
             "student": self.student_id,

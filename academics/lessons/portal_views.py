@@ -1,19 +1,16 @@
 """Customer portal: a customer's own students' lessons and attendance."""
 
-from typing import cast
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from academics.lessons.models import Attendance, Lesson
 from academics.students.queries import students_visible_to
-from accounts.access import customer_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, customer_required
 
 
 @customer_required
-def lessons(request: HttpRequest) -> HttpResponse:
-    students = students_visible_to(cast(User, request.user))
+def lessons(request: AuthenticatedRequest) -> HttpResponse:
+    students = students_visible_to(request.user)
     context = {
         "upcoming": Lesson.objects.upcoming_for_students(students)[:50],
         "history": Attendance.objects.history_for_students(students)[:50],

@@ -1,7 +1,7 @@
 """Admin > Academic > Lessons: lessons, weekly series, attendance, deletion and restore."""
 
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,8 +19,7 @@ from academics.lessons.week import build_week
 from academics.models import Student
 from academy.errors import NotFound
 from academy.query import parse_date, parse_int
-from accounts.access import admin_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, admin_required
 from ui.forms import status_for, submit
 from ui.text import plural, when
 
@@ -49,7 +48,7 @@ def _lesson(lesson_id: int) -> Lesson:
 def lesson_list(request: HttpRequest) -> HttpResponse:
     student_id = parse_int(request.GET.get("student"), minimum=1)
     student_name = request.GET.get("student_name", "").strip()[:100]
-    filters = {
+    filters: dict[str, Any] = {
         "student_id": student_id,
         "student_name": student_name,
         "tutor": request.GET.get("tutor", "").strip(),
@@ -66,7 +65,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     if not any(filters.values()) and not needs_attendance:
         lessons = lessons.default_admin_view(today)
     else:
-        lessons = lessons.filtered(**filters)  # type: ignore[arg-type]
+        lessons = lessons.filtered(**filters)
     page = Paginator(lessons.for_admin_list(), 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -125,10 +124,10 @@ def _slot_initial(value: str) -> dict[str, datetime]:
 
 
 @admin_required
-def lesson_create(request: HttpRequest) -> HttpResponse:
+def lesson_create(request: AuthenticatedRequest) -> HttpResponse:
     form = LessonForm(request.POST or None, initial=_slot_initial(request.GET.get("at", "")))
     if request.method == "POST" and form.is_valid():
-        actor, data = cast(User, request.user), form.cleaned_data
+        actor, data = request.user, form.cleaned_data
         lesson = submit(
             request, form, lambda: services.lesson_create(actor=actor, **data), fields=FORM_FIELDS
         )
@@ -140,7 +139,7 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def lesson_edit(request: AuthenticatedRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
     initial = {
         "subject": lesson.subject,
@@ -152,7 +151,7 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
     }
     form = LessonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        actor, data = cast(User, request.user), dict(form.cleaned_data)
+        actor, data = request.user, dict(form.cleaned_data)
         students = data.pop("students")
         saved = submit(
             request,
@@ -170,10 +169,10 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 
 @admin_required
-def series_create(request: HttpRequest) -> HttpResponse:
+def series_create(request: AuthenticatedRequest) -> HttpResponse:
     form = SeriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actor, data = cast(User, request.user), form.cleaned_data
+        actor, data = request.user, form.cleaned_data
         series = submit(
             request, form, lambda: services.series_create(actor=actor, **data), fields=FORM_FIELDS
         )
@@ -207,13 +206,13 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def attendance_mark(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def attendance_mark(request: AuthenticatedRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
     student = lesson.students.filter(pk=parse_int(request.POST.get("student")) or 0).first()
     if student is None:
         raise NotFound("student_not_in_lesson", "That student is not in this lesson.")
     services.attendance_mark(
-        actor=cast(User, request.user),
+        actor=request.user,
         lesson=lesson,
         student=student,
         status=request.POST.get("status", ""),
@@ -227,19 +226,19 @@ def attendance_mark(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def attendance_all_present(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def attendance_all_present(request: AuthenticatedRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
-    n = services.attendance_mark_all_present(actor=cast(User, request.user), lesson=lesson)
+    n = services.attendance_mark_all_present(actor=request.user, lesson=lesson)
     messages.success(request, f"{plural(n, 'student')} marked present.")
     return redirect("academics:lesson_detail", lesson_id=lesson.pk)
 
 
 @admin_required
 @require_POST
-def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def lesson_delete(request: AuthenticatedRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
     result = deletion.lesson_delete(
-        actor=cast(User, request.user),
+        actor=request.user,
         lesson=lesson,
         scope=request.POST.get("scope", deletion.DeleteScope.THIS),
     )
@@ -253,8 +252,8 @@ def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def lesson_restore(request: HttpRequest, event_id: int) -> HttpResponse:
-    restored = deletion.lesson_restore(actor=cast(User, request.user), event_id=event_id)
+def lesson_restore(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
+    restored = deletion.lesson_restore(actor=request.user, event_id=event_id)
     n = len(restored)
     messages.success(
         request, f"Restored {plural(n, 'lesson')} with {'its' if n == 1 else 'their'} attendance."

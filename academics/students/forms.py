@@ -6,7 +6,7 @@ from accounts.models import Role, User
 from ui.forms import DateInput
 
 
-class StudentForm(forms.ModelForm):
+class StudentForm(forms.ModelForm[Student]):
     customers = forms.ModelMultipleChoiceField(
         queryset=User.objects.filter(role=Role.CUSTOMER, is_active=True),
         required=False,
@@ -31,7 +31,7 @@ class CustomerStudentsForm(CustomerForm):
     )
 
 
-def students_field() -> forms.ModelMultipleChoiceField:
+def students_field() -> forms.ModelMultipleChoiceField[Student]:
     """The active students to choose from, for a lesson, a series or a task."""
     return forms.ModelMultipleChoiceField(
         queryset=Student.objects.active().order_by("last_name", "first_name"),

@@ -1,5 +1,7 @@
 """Students: who the academy teaches."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -60,7 +62,7 @@ class Student(models.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "first_name": self.first_name,
             "last_name": self.last_name,

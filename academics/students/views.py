@@ -1,7 +1,5 @@
 """Admin > Academic > Students."""
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -16,8 +14,7 @@ from academics.students.forms import CustomerStudentsForm, StudentForm
 from academics.students.sections import student_sections
 from academics.tasks.models import TaskInstance
 from academy.errors import NotFound
-from accounts.access import admin_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, admin_required
 from audit.changes import event_rows
 from audit.models import AuditEvent
 from ui.forms import status_for, submit
@@ -44,12 +41,12 @@ def student_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def student_create(request: HttpRequest) -> HttpResponse:
+def student_create(request: AuthenticatedRequest) -> HttpResponse:
     form = StudentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         student = services.student_create(
-            actor=cast(User, request.user),
+            actor=request.user,
             first_name=data["first_name"],
             last_name=data["last_name"],
             date_of_birth=data["date_of_birth"],
@@ -64,13 +61,13 @@ def student_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def student_edit(request: HttpRequest, student_id: int) -> HttpResponse:
+def student_edit(request: AuthenticatedRequest, student_id: int) -> HttpResponse:
     student = _student(student_id)
     form = StudentForm(request.POST or None, instance=Student.objects.get(pk=student.pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.student_update(
-            actor=cast(User, request.user),
+            actor=request.user,
             student=student,
             customers=data.pop("customers"),
             **{k: v for k, v in data.items() if k in services.STUDENT_FIELDS},
@@ -101,9 +98,9 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def student_archive(request: HttpRequest, student_id: int) -> HttpResponse:
+def student_archive(request: AuthenticatedRequest, student_id: int) -> HttpResponse:
     student = _student(student_id)
-    actor = cast(User, request.user)
+    actor = request.user
     if request.POST.get("action") == "unarchive":
         services.student_unarchive(actor=actor, student=student)
         messages.success(request, f"{student.full_name} is active again.")
@@ -114,11 +111,11 @@ def student_archive(request: HttpRequest, student_id: int) -> HttpResponse:
 
 
 @admin_required
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: AuthenticatedRequest) -> HttpResponse:
     """Admin > Customers > Invite: a customer (accounts) and the students they will see."""
     form = CustomerStudentsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actor, data = cast(User, request.user), form.cleaned_data
+        actor, data = request.user, form.cleaned_data
         customer = submit(
             request,
             form,

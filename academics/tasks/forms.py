@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from academics.students.forms import students_field
@@ -13,6 +15,6 @@ class TaskForm(forms.Form):
     start_date = forms.DateField(widget=DateInput())
     end_date = forms.DateField(required=False, widget=DateInput())
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["students"] = students_field()

@@ -1,7 +1,14 @@
 """Academic tasks and their per-day instances."""
 
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from academics.students.models import Student
 
 
 class Recurrence(models.TextChoices):
@@ -20,7 +27,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
     def search(self, text: str) -> "TaskQuerySet":
         return self.filter(Q(title__icontains=text) | Q(instructions__icontains=text)) if text else self
 
-    def assignments_for(self, students) -> list[tuple[int, str, int]]:  # type: ignore[no-untyped-def]
+    def assignments_for(self, students: "Iterable[Student | int]") -> list[tuple[int, str, int]]:
         """(task id, title, student id) of the active tasks assigned to these students: the
         homework form's task picker. One query."""
         links = Task.students.through.objects.filter(student__in=students, task__is_active=True)
@@ -28,7 +35,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
             links.order_by("task__title", "task_id").values_list("task_id", "task__title", "student_id")
         )
 
-    def due_on(self, day) -> "TaskQuerySet":  # type: ignore[no-untyped-def]
+    def due_on(self, day: date) -> "TaskQuerySet":
         """Active recurring tasks whose rule yields an instance on this local date.
         (The generator spells the same rule as joins from the task-student links.)"""
         rules = [Recurrence.DAILY] + ([Recurrence.WEEKDAYS] if day.weekday() < 5 else [])
@@ -59,12 +66,12 @@ class Task(models.Model):
     def is_recurring(self) -> bool:
         return self.recurrence in RECURRING
 
-    def matches(self, day) -> bool:  # type: ignore[no-untyped-def]
+    def matches(self, day: date) -> bool:
         if not self.is_active or day < self.start_date or (self.end_date and day > self.end_date):
             return False
         return self.recurrence != Recurrence.WEEKDAYS or day.weekday() < 5
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "instructions": self.instructions,
@@ -83,7 +90,7 @@ class InstanceStatus(models.TextChoices):
 
 
 class TaskInstanceQuerySet(models.QuerySet["TaskInstance"]):
-    def prunable(self, today) -> "TaskInstanceQuerySet":  # type: ignore[no-untyped-def]
+    def prunable(self, today: date) -> "TaskInstanceQuerySet":
         """Wrongly pre-generated instances: recurring tasks, after today, never touched."""
         return self.filter(
             task__recurrence__in=RECURRING,
@@ -92,14 +99,14 @@ class TaskInstanceQuerySet(models.QuerySet["TaskInstance"]):
             completed_at__isnull=True,
         )
 
-    def for_portal_day(self, students, day) -> "TaskInstanceQuerySet":  # type: ignore[no-untyped-def]
+    def for_portal_day(self, students: "Iterable[Student | int]", day: date) -> "TaskInstanceQuerySet":
         return (
             self.filter(student__in=students, date=day)
             .select_related("task", "student")
             .order_by("student__last_name", "student__first_name", "task__title", "id")
         )
 
-    def for_task_calendar(self, task: Task, start, end) -> "TaskInstanceQuerySet":  # type: ignore[no-untyped-def]
+    def for_task_calendar(self, task: Task, start: date, end: date) -> "TaskInstanceQuerySet":
         return (
             self.filter(task=task, date__gte=start, date__lte=end)
             .select_related("student")
@@ -108,6 +115,8 @@ class TaskInstanceQuerySet(models.QuerySet["TaskInstance"]):
 
 
 class TaskInstance(models.Model):
+    # Set by mark_handed_in (academics.tasks.portal_hooks) for the portal's templates.
+    handed_in: bool
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="instances")
     student = models.ForeignKey("academics.Student", on_delete=models.PROTECT, related_name="task_instances")
     date = models.DateField()

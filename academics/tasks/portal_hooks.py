@@ -25,5 +25,5 @@ def mark_handed_in(instances: Iterable[TaskInstance]) -> list[TaskInstance]:
     for finder in _handed_in:
         found |= finder(listed)
     for instance in listed:
-        instance.handed_in = instance.pk in found  # type: ignore[attr-defined]
+        instance.handed_in = instance.pk in found
     return listed

@@ -1,7 +1,5 @@
 """Customer portal: a customer's own students' today's tasks, marked done or undone."""
 
-from typing import cast
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,22 +12,21 @@ from academics.tasks import services as task_services
 from academics.tasks.models import InstanceStatus, TaskInstance
 from academics.tasks.portal_hooks import mark_handed_in
 from academy.errors import NotFound
-from accounts.access import customer_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, customer_required
 
 
 @customer_required
-def tasks(request: HttpRequest) -> HttpResponse:
-    students = students_visible_to(cast(User, request.user))
+def tasks(request: AuthenticatedRequest) -> HttpResponse:
+    students = students_visible_to(request.user)
     today = timezone.localdate()
     instances = mark_handed_in(TaskInstance.objects.for_portal_day(students, today))
     return render(request, "academics/portal_tasks.html", {"today": today, "instances": instances})
 
 
-def _own_instance(request: HttpRequest, instance_id: int) -> TaskInstance:
+def _own_instance(request: AuthenticatedRequest, instance_id: int) -> TaskInstance:
     instance = (
         TaskInstance.objects.select_related("task", "student")
-        .filter(pk=instance_id, student__in=students_visible_to(cast(User, request.user)))
+        .filter(pk=instance_id, student__in=students_visible_to(request.user))
         .first()
     )
     if instance is None:
@@ -45,22 +42,22 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect("portal:tasks")
 
 
-def _set_status(request: HttpRequest, instance_id: int, status: str, said: str) -> HttpResponse:
+def _set_status(request: AuthenticatedRequest, instance_id: int, status: str, said: str) -> HttpResponse:
     """Mark one of the parent's own task instances, say so, and go back where the button was."""
     instance = _own_instance(request, instance_id)
-    task_services.task_instance_set_status(actor=cast(User, request.user), instance=instance, status=status)
+    task_services.task_instance_set_status(actor=request.user, instance=instance, status=status)
     messages.success(request, f"“{instance.task.title}” {said} {instance.student.full_name}.")
     return _back(request)
 
 
 @customer_required
 @require_POST
-def task_done(request: HttpRequest, instance_id: int) -> HttpResponse:
+def task_done(request: AuthenticatedRequest, instance_id: int) -> HttpResponse:
     return _set_status(request, instance_id, InstanceStatus.DONE, "is done for")
 
 
 @customer_required
 @require_POST
-def task_undo(request: HttpRequest, instance_id: int) -> HttpResponse:
+def task_undo(request: AuthenticatedRequest, instance_id: int) -> HttpResponse:
     """A done task clicked by mistake goes back to "to do"."""
     return _set_status(request, instance_id, InstanceStatus.TODO, "is to do again for")

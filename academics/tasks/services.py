@@ -14,7 +14,7 @@ from academics.models import Student
 from academics.tasks.models import InstanceStatus, Recurrence, Task, TaskInstance
 from academy.errors import DomainError
 from accounts.models import User
-from audit.services import record_event
+from audit.services import Actor, record_event
 
 BATCH_SIZE = 5000
 MAX_BACKFILL_DAYS = 31
@@ -232,7 +232,7 @@ def prune_rows(*, today: date | None = None) -> Iterator[Any]:
 @transaction.atomic
 def task_instances_prune(
     *,
-    actor: Any,
+    actor: Actor,
     today: date | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int, int], None] | None = None,

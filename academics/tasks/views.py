@@ -1,7 +1,6 @@
 """Admin > Academic > Tasks."""
 
 from datetime import timedelta
-from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,8 +14,7 @@ from academics.tasks.forms import TaskForm
 from academics.tasks.models import InstanceStatus, Recurrence, Task, TaskInstance
 from academy.errors import NotFound
 from academy.query import parse_date
-from accounts.access import admin_required
-from accounts.models import User
+from accounts.access import AuthenticatedRequest, admin_required
 from ui.forms import status_for, submit
 
 # A refusal's code, and the form field it is about.
@@ -54,10 +52,10 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def task_create(request: HttpRequest) -> HttpResponse:
+def task_create(request: AuthenticatedRequest) -> HttpResponse:
     form = TaskForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        actor, data = cast(User, request.user), form.cleaned_data
+        actor, data = request.user, form.cleaned_data
         task = submit(request, form, lambda: services.task_create(actor=actor, **data), fields=FORM_FIELDS)
         if task is not None:
             messages.success(request, f"Task “{task.title}” was created.")
@@ -67,12 +65,12 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_edit(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
     initial = {**task.snapshot(), "students": list(task.students.all())}
     form = TaskForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        actor, data = cast(User, request.user), dict(form.cleaned_data)
+        actor, data = request.user, dict(form.cleaned_data)
         students = data.pop("students")
         saved = submit(
             request,
@@ -111,22 +109,22 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def task_toggle_active(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_toggle_active(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
     active = request.POST.get("active") == "1"
-    services.task_set_active(actor=cast(User, request.user), task=task, active=active)
+    services.task_set_active(actor=request.user, task=task, active=active)
     messages.success(request, f"Task “{task.title}” is {'active' if active else 'inactive'}.")
     return redirect("academics:task_detail", task_id=task.pk)
 
 
 @admin_required
 @require_POST
-def task_instance_status(request: HttpRequest, instance_id: int) -> HttpResponse:
+def task_instance_status(request: AuthenticatedRequest, instance_id: int) -> HttpResponse:
     instance = TaskInstance.objects.select_related("task").filter(pk=instance_id).first()
     if instance is None:
         raise NotFound("task_instance_not_found", "We could not find that task instance.")
     services.task_instance_set_status(
-        actor=cast(User, request.user),
+        actor=request.user,
         instance=instance,
         status=request.POST.get("status", InstanceStatus.DONE),
     )
