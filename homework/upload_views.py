@@ -1,4 +1,4 @@
-"""Upload-session JSON endpoints for the portal (the protocol is in homework/services.py).
+"""Upload-session JSON endpoints for the portal (the protocol is in homework/upload_sessions.py).
 
     POST /portal/homework/uploads/                 {student, homework? | task? and/or title, name, size, type}
     GET  /portal/homework/uploads/<id>/            status
@@ -21,7 +21,7 @@ from academy.errors import DomainError, NotFound
 from academy.metrics import count_outcome
 from accounts.access import customer_required
 from accounts.models import User
-from homework import services
+from homework import upload_sessions
 from homework.metrics import UPLOADS_COMPLETED, UPLOADS_REFUSED, UPLOADS_STARTED
 from homework.models import Homework, UploadSession
 
@@ -85,7 +85,7 @@ def upload_create(request: HttpRequest) -> JsonResponse:
         task = Task.objects.filter(pk=_int(data["task"], "task"), students=student, is_active=True).first()
         if task is None:
             raise NotFound("task_not_found", f"That task is not one of {student.full_name}'s tasks.")
-    plan = services.upload_session_create(
+    plan = upload_sessions.upload_session_create(
         actor=user,
         student=student,
         homework=homework,
@@ -111,7 +111,7 @@ def upload_chunk(request: HttpRequest, session_id: int) -> JsonResponse:
     session = _session(request, session_id)
     length = _int(request.META.get("CONTENT_LENGTH") or 0, "Content-Length")
     # `request` is a file-like over the body (bounded by Content-Length): streamed, never .body.
-    session = services.upload_session_append(
+    session = upload_sessions.upload_session_append(
         actor=cast(User, request.user),
         session=session,
         stream=request,  # type: ignore[arg-type]
@@ -126,7 +126,7 @@ def upload_chunk(request: HttpRequest, session_id: int) -> JsonResponse:
 @require_POST
 def upload_complete(request: HttpRequest, session_id: int) -> JsonResponse:
     session = _session(request, session_id)
-    item = services.upload_session_complete(actor=cast(User, request.user), session=session)
+    item = upload_sessions.upload_session_complete(actor=cast(User, request.user), session=session)
     session.refresh_from_db()
     return JsonResponse(_status(session, kind=item.kind, content_type=item.content_type))
 
@@ -134,7 +134,7 @@ def upload_complete(request: HttpRequest, session_id: int) -> JsonResponse:
 @customer_required
 @require_POST
 def upload_abort(request: HttpRequest, session_id: int) -> JsonResponse:
-    session = services.upload_session_abort(
+    session = upload_sessions.upload_session_abort(
         actor=cast(User, request.user), session=_session(request, session_id)
     )
     return JsonResponse(_status(session))
