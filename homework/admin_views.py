@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from academy.errors import NotFound
 from accounts.access import admin_required
 from accounts.models import User
-from homework import queries, upload_sessions
+from homework import queries, services
 from homework.models import Homework
 
 
@@ -48,7 +48,7 @@ def admin_detail(request: HttpRequest, homework_id: int) -> HttpResponse:
 @admin_required
 @require_POST
 def admin_review(request: HttpRequest, homework_id: int) -> HttpResponse:
-    homework = upload_sessions.homework_review(
+    homework = services.homework_review(
         actor=cast(User, request.user),
         homework=_homework(homework_id),
         comment=request.POST.get("comment", "")[:5000],

@@ -15,7 +15,7 @@ TEXT = "Fractions worksheet\n\n1. 1/2 + 1/4 = 3/4\n2. 2/3 - 1/6 = 1/2\n3. 3/5 x 
 
 
 def seed(stdout: TextIO) -> None:
-    from homework.upload_sessions import homework_file_add
+    from homework.services import homework_file_add
 
     parent = User.objects.filter(email="parent@demo.academy").first()
     student = Student.objects.filter(first_name="Alice", last_name="Andrews").first()

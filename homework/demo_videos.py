@@ -78,7 +78,7 @@ def _record_failed_job(item_id: int, message: str) -> None:
 
 
 def seed(stdout: TextIO) -> None:
-    from homework.upload_sessions import homework_file_add
+    from homework.services import homework_file_add
     from media.pipeline import VideoRejected, media_optimise
 
     for title, first_name, parent_email, name, how in VIDEOS:

@@ -1,6 +1,7 @@
-"""Every write of the homework app: keyword-only, one transaction each, audited.
-
-Upload protocol (JSON endpoints in homework/upload_views.py call these):
+"""The upload protocol of the homework app (JSON endpoints in homework/upload_views.py call
+these): keyword-only writes, one transaction each, audited. What a declaration may be (kind, size,
+daily caps, part size) is in homework/upload_limits.py; the finished file becomes one of the
+homework's files through homework.services.homework_file_add.
 
     upload_session_create(*, actor, student, name, size, content_type, homework=None, title="")
         Refuses up front what the declaration already shows is not allowed (type by declared
@@ -19,16 +20,12 @@ Upload protocol (JSON endpoints in homework/upload_views.py call these):
     upload_session_abort(*, actor, session)   removes temp chunks / aborts the multipart upload.
     upload_sessions_expire(*, older_than)     cleanup for sessions a browser walked away from, and
         for staging objects a late PUT left behind.
-    homework_file_add(*, actor, homework, storage_key, original_name)   a stored file becomes one
-        of the homework's files (media.services records it; the link is homework's).
-    homework_review(*, actor, homework, comment)   admin: audited.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import mimetypes
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -41,7 +38,9 @@ from django.utils import timezone
 from academy.errors import Conflict, DomainError, NotFound
 from accounts.models import User
 from audit.services import record_event
-from homework.models import Homework, HomeworkFile, UploadSession
+from homework.models import Homework, UploadSession
+from homework.services import homework_file_add
+from homework.upload_limits import check_size, check_upload_caps, declared_kind, part_size_for
 from media import sniff, storage
 from media.filenames import clean_name
 
@@ -49,9 +48,8 @@ if TYPE_CHECKING:
     from academics.models import Student
     from media.models import MediaItem
 
-logger = logging.getLogger("homework.services")
+logger = logging.getLogger("homework.upload_sessions")
 
-MAX_PARTS = 10_000  # the S3 limit on parts in one multipart upload
 # A single presigned PUT can be replayed until it expires, so the browser PUTs to a staging key and
 # "complete" copies the object (server-side) to its final key, which no URL handed out names.
 STAGING_PREFIX = "incoming/"
@@ -83,75 +81,6 @@ class UploadPlan:
         }
 
 
-def _declared_kind(name: str, content_type: str) -> sniff.Kind:
-    """The kind the declaration claims: by declared type, else by extension. Sniffing decides later."""
-    kind = sniff.kind_for(content_type) or sniff.kind_for(mimetypes.guess_type(name)[0] or "")
-    if kind is None:
-        raise DomainError(
-            "type_not_allowed",
-            f"{name}: this type of file is not accepted. {sniff.allowed_summary()}",
-            415,
-        )
-    return kind
-
-
-def _check_size(name: str, size: int, kind: sniff.Kind) -> None:
-    if size > sniff.limit_for(kind):
-        raise DomainError(
-            "too_large",
-            f"{name} is {filesizeformat(size)}, over the limit. {sniff.allowed_summary()}",
-            413,
-        )
-
-
-def _part_size(size: int) -> int:
-    """Equal parts of the configured size, grown (in whole MB) only to stay under 10,000 parts."""
-    base = int(settings.HOMEWORK_UPLOAD_PART_SIZE)
-    needed = math.ceil(size / MAX_PARTS)
-    if needed > base:
-        mb = 1024 * 1024
-        base = math.ceil(needed / mb) * mb
-    return base
-
-
-DAY = timedelta(hours=24)
-
-
-def _check_upload_caps(actor: User, name: str, size: int) -> None:
-    """Bound what one customer can have in flight and send per day: a clear 429 when over."""
-    from homework.queries import upload_usage
-
-    now = timezone.now()
-    usage = upload_usage(actor, since=now - DAY)
-    max_open = settings.HOMEWORK_MAX_OPEN_UPLOADS
-    if usage.open_sessions >= max_open:
-        raise DomainError(
-            "too_many_uploads",
-            f"You already have {usage.open_sessions} uploads in progress (the most at once is {max_open}). "
-            "Let them finish or cancel one, then add this file; unfinished uploads are cleared after a day.",
-            429,
-        )
-    max_bytes = int(settings.HOMEWORK_MAX_UPLOAD_BYTES_PER_DAY)
-    if usage.bytes_since + size > max_bytes:
-        oldest = usage.oldest_counted_at or now
-        wait = max(60, int((oldest + DAY - now).total_seconds()))
-        raise DomainError(
-            "daily_upload_limit",
-            f"{name} ({filesizeformat(size)}) would take today's uploads past the daily limit of "
-            f"{filesizeformat(max_bytes)} ({filesizeformat(usage.bytes_since)} already sent in the last "
-            f"24 hours). Please try again in {_human_wait(wait)}.",
-            429,
-            headers={"Retry-After": str(wait)},
-        )
-
-
-def _human_wait(seconds: int) -> str:
-    hours, minutes = divmod(max(1, round(seconds / 60)), 60)
-    if hours:
-        return f"{hours} hour{'s' if hours != 1 else ''}" + (f" {minutes} min" if minutes else "")
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def upload_session_create(
     *,
     actor: User,
@@ -166,19 +95,19 @@ def upload_session_create(
     name = clean_name(name)  # no control or bidi characters in what pages and downloads show
     if size <= 0:
         raise DomainError("empty_file", f"{name} is empty.", 400)
-    kind = _declared_kind(name, content_type)
-    _check_size(name, size, kind)
+    kind = declared_kind(name, content_type)
+    check_size(name, size, kind)
     if homework is not None and homework.student_id != student.pk:
         raise NotFound("homework_not_found", "We could not find that homework.")
     if homework is not None and homework.status == Homework.Status.REVIEWED:
         raise Conflict("homework_reviewed", "This homework has already been reviewed; start a new one.")
-    _check_upload_caps(actor, name, size)  # before any storage call; again below, under a lock
+    check_upload_caps(actor, name, size)  # before any storage call; again below, under a lock
     backend = storage.backend()
     key = storage.new_key("homework", name)
     upload_id = ""
     part_size = 0
     if backend == "s3":
-        part_size = _part_size(size)
+        part_size = part_size_for(size)
         if size > part_size:
             # A completed multipart upload takes no more parts, so its part URLs die with it.
             upload_id = storage.multipart_create(key, content_type=content_type or "application/octet-stream")
@@ -188,17 +117,9 @@ def upload_session_create(
         with transaction.atomic():
             # One customer's creates queue on their own row, so two tabs cannot both slip under a cap.
             list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
-            _check_upload_caps(actor, name, size)
+            check_upload_caps(actor, name, size)
             if homework is None:
-                title = (title or "").strip()[:200]
-                if not title:
-                    raise DomainError(
-                        "title_required", "Pick one of the student's tasks or give the homework a title.", 400
-                    )
-                homework = Homework.objects.create(
-                    student=student, submitted_by=actor, title=title, task_id=task_id
-                )
-                record_event(actor=actor, action="homework.created", entity=homework, after={"title": title})
+                homework = _new_homework(actor=actor, student=student, title=title, task_id=task_id)
             session = UploadSession.objects.create(
                 uploader=actor,
                 student=student,
@@ -215,11 +136,29 @@ def upload_session_create(
         if upload_id:
             storage.multipart_abort(key, upload_id)
         raise
+    return _browser_plan(session, content_type)
+
+
+def _new_homework(*, actor: User, student: Student, title: str, task_id: int | None) -> Homework:
+    """The homework a first file starts (runs inside upload_session_create's transaction)."""
+    title = (title or "").strip()[:200]
+    if not title:
+        raise DomainError(
+            "title_required", "Pick one of the student's tasks or give the homework a title.", 400
+        )
+    homework = Homework.objects.create(student=student, submitted_by=actor, title=title, task_id=task_id)
+    record_event(actor=actor, action="homework.created", entity=homework, after={"title": title})
+    return homework
+
+
+def _browser_plan(session: UploadSession, content_type: str) -> UploadPlan:
+    """How the browser sends the file: local chunks, one presigned part URL each, or one PUT URL."""
     plan = UploadPlan(session=session)
-    if backend != "s3":
+    key, upload_id = session.storage_key, session.multipart_upload_id
+    if session.backend != "s3":
         plan.chunk_size = int(settings.HOMEWORK_UPLOAD_CHUNK_SIZE)
     elif upload_id:
-        count = math.ceil(size / part_size)
+        count = math.ceil(session.declared_size / session.part_size)
         plan.part_urls = [storage.multipart_part_url(key, upload_id, n) for n in range(1, count + 1)]
     else:
         plan.put_url = storage.presigned_put_url(
@@ -295,7 +234,7 @@ def upload_session_append(
                     f"({content_type or 'unknown type'}). {sniff.allowed_summary()}",
                     415,
                 )
-            _check_size(session.original_name, session.declared_size, kind)
+            check_size(session.original_name, session.declared_size, kind)
     except DomainError as error:
         if error.code != "bad_offset":
             _fail(session, error)
@@ -434,54 +373,3 @@ def _sweep_late_puts(*, older_than: datetime) -> None:
             storage.delete(key)
         except storage.StorageUnavailable:
             logger.warning("could not remove the staging key %s; the next sweep will retry", key)
-
-
-def homework_file_add(
-    *, actor: User, homework: Homework, storage_key: str, original_name: str, optimise: bool = True
-) -> MediaItem:
-    """Record a stored file as one of `homework`'s files: media checks and records the file (and
-    removes it when it refuses it), homework links it, in one transaction. Only a customer of the
-    homework's student may hand it in (a 404 otherwise, and the stored object is removed)."""
-    from academics.students.queries import students_visible_to
-    from media.services import media_item_create_from_upload
-
-    if not students_visible_to(actor).filter(pk=homework.student_id).exists():
-        _delete_quietly(storage_key)
-        raise DomainError("student_not_found", "We could not find that student.", 404)
-    with transaction.atomic():
-        item = media_item_create_from_upload(
-            actor=actor,
-            storage_key=storage_key,
-            original_name=original_name,
-            optimise=optimise,
-            audit_context={"student": homework.student_id, "homework": homework.pk},
-        )
-        HomeworkFile.objects.create(homework=homework, media_item=item)
-    return item
-
-
-def _delete_quietly(key: str) -> None:
-    try:
-        storage.delete(key)
-    except DomainError:
-        logger.warning("could not delete stored object %s", key)
-
-
-@transaction.atomic
-def homework_review(*, actor: User, homework: Homework, comment: str) -> Homework:
-    """Mark homework reviewed with a comment (re-reviewing updates the comment), audited."""
-    locked = Homework.objects.select_for_update().get(pk=homework.pk)
-    before = {"status": locked.status, "review_comment": locked.review_comment}
-    locked.status = Homework.Status.REVIEWED
-    locked.review_comment = comment.strip()
-    locked.reviewed_by = actor
-    locked.reviewed_at = timezone.now()
-    locked.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
-    record_event(
-        actor=actor,
-        action="homework.reviewed",
-        entity=locked,
-        before=before,
-        after={"status": locked.status, "review_comment": locked.review_comment},
-    )
-    return locked

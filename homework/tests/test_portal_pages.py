@@ -13,7 +13,7 @@ from academics.models import Student
 from academics.tasks import services as task_services
 from academics.tasks.models import Recurrence, TaskInstance
 from homework.models import Homework, HomeworkFile
-from homework.upload_sessions import homework_review
+from homework.services import homework_review
 from media.models import MediaItem, MediaVariant
 from media.tests.factories import failed_optimise_job, queued_optimise_job
 

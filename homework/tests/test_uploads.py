@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from academy.errors import DomainError
-from homework import upload_sessions
+from homework import services, upload_sessions
 from homework.models import Homework, UploadSession
 from homework.tests.conftest import PDF, complete, create, send_bytes
 from media import jobstate, storage
@@ -320,7 +320,7 @@ def test_a_file_for_another_customers_student_is_refused_and_removed(
     key = storage.new_key("test", small_video.name)
     storage.upload_from_path(small_video, key, content_type="video/mp4")
     with pytest.raises(DomainError) as caught:
-        upload_sessions.homework_file_add(actor=parent, homework=homework, storage_key=key, original_name="v.mp4")
+        services.homework_file_add(actor=parent, homework=homework, storage_key=key, original_name="v.mp4")
     assert (caught.value.code, caught.value.status) == ("student_not_found", 404)
     assert not storage.exists(key)
     assert not MediaItem.objects.exists()

@@ -115,7 +115,7 @@ def test_the_refusal_fails_once_and_its_reason_reaches_admin_and_parent(
     from django_tasks_db.models import DBTaskResult
 
     from homework.models import Homework
-    from homework.upload_sessions import homework_file_add
+    from homework.services import homework_file_add
     from media import jobstate
     from media.tests.test_worker_integration import run_worker
 

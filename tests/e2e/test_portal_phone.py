@@ -14,8 +14,8 @@ from academics.models import Student
 from academics.tasks import services as task_services
 from academics.tasks.models import Recurrence
 from homework.models import Homework
+from homework.services import homework_review
 from homework.tests.test_portal_pages import hand_in
-from homework.upload_sessions import homework_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
