@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from academics.students.queries import get_visible_student
 from academics.tasks.models import Task
-from academy.errors import DomainError, NotFound
+from academy.errors import DomainError, get_or_not_found
 from academy.metrics import count_outcome
 from accounts.access import customer_required
 from accounts.models import User
@@ -44,14 +44,13 @@ def _int(value: Any, name: str) -> int:
 
 
 def _session(request: HttpRequest, session_id: int) -> UploadSession:
-    session = (
-        UploadSession.objects.select_related("student", "homework")
-        .filter(pk=session_id, uploader=cast(User, request.user))
-        .first()
+    return get_or_not_found(
+        UploadSession.objects.select_related("student", "homework"),
+        "upload_not_found",
+        "We could not find that upload.",
+        pk=session_id,
+        uploader=cast(User, request.user),
     )
-    if session is None:
-        raise NotFound("upload_not_found", "We could not find that upload.")
-    return session
 
 
 def _status(session: UploadSession, **extra: Any) -> dict[str, Any]:
@@ -76,15 +75,21 @@ def upload_create(request: HttpRequest) -> JsonResponse:
     student = get_visible_student(user, _int(data.get("student"), "student"))
     homework = None
     if data.get("homework"):
-        homework = Homework.objects.filter(pk=_int(data["homework"], "homework"), student=student).first()
-        if homework is None:
-            raise NotFound("homework_not_found", "We could not find that homework.")
+        homework = get_or_not_found(
+            Homework.objects.filter(student=student),
+            "homework_not_found",
+            "We could not find that homework.",
+            pk=_int(data["homework"], "homework"),
+        )
     task = None
     if data.get("task") and homework is None:
         # Only a task assigned to this student, and still active, can be handed in.
-        task = Task.objects.filter(pk=_int(data["task"], "task"), students=student, is_active=True).first()
-        if task is None:
-            raise NotFound("task_not_found", f"That task is not one of {student.full_name}'s tasks.")
+        task = get_or_not_found(
+            Task.objects.filter(students=student, is_active=True),
+            "task_not_found",
+            f"That task is not one of {student.full_name}'s tasks.",
+            pk=_int(data["task"], "task"),
+        )
     plan = upload_sessions.upload_session_create(
         actor=user,
         student=student,

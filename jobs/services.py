@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from academy.errors import Conflict, DomainError, NotFound
+from academy.errors import Conflict, DomainError, NotFound, get_or_not_found
 from audit.models import AuditEvent
 from audit.services import record_event
 from jobs import lifecycle
@@ -107,9 +107,12 @@ def job_rerun(*, actor: Any, job_id: Any) -> Rerun:
 @transaction.atomic
 def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
     job_id = _parse_id(job_id)
-    job = DBTaskResult.objects.select_for_update().filter(pk=job_id).first()
-    if job is None:
-        raise _not_found(job_id)
+    job = get_or_not_found(
+        DBTaskResult.objects.select_for_update(),
+        "job_not_found",
+        f"There is no job with id {job_id}.",
+        pk=job_id,
+    )
     successor = JobInfo.objects.filter(previous_id=job.pk).values_list("job_id", flat=True).first()
     if successor is not None:
         result = Rerun(job_id=job_id, new_job_id=str(successor), already=True)
