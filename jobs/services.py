@@ -126,16 +126,7 @@ def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
         )
         return result
     if _job_is_stuck(job):
-        retry_id = lifecycle.record_failure(
-            job.pk,
-            lifecycle.Failure(
-                exception_class_path=lifecycle.WORKER_LOST_CLASS,
-                traceback="WorkerLost: worker lost (found stuck by an admin)\n",
-                reason="worker lost",
-                worker_lost=True,
-            ),
-        )
-        job.refresh_from_db()
+        retry_id = _record_worker_lost(job)
         if retry_id is not None:
             result = Rerun(job_id=job_id, new_job_id=retry_id, already=False)
             record_event(
@@ -157,7 +148,32 @@ def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
                 "job_key_busy",
                 f"Another job for {info.key} is already queued or running (job {holder}); not re-run.",
             )
-    new = create_job(
+    new = _next_attempt(job, info, new_id)
+    result = Rerun(job_id=job_id, new_job_id=str(new.pk), already=False)
+    record_event(
+        actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, after={"new_job_id": str(new.pk)}
+    )
+    return result
+
+
+def _record_worker_lost(job: DBTaskResult) -> str | None:
+    """Record a stuck job as failed ("worker lost"); the id of the retry its policy started, if any."""
+    retry_id = lifecycle.record_failure(
+        job.pk,
+        lifecycle.Failure(
+            exception_class_path=lifecycle.WORKER_LOST_CLASS,
+            traceback="WorkerLost: worker lost (found stuck by an admin)\n",
+            reason="worker lost",
+            worker_lost=True,
+        ),
+    )
+    job.refresh_from_db()
+    return retry_id
+
+
+def _next_attempt(job: DBTaskResult, info: JobInfo, new_id: uuid.UUID) -> DBTaskResult:
+    """The re-run: the same task and arguments as the next attempt, inheriting the dispatch key."""
+    return create_job(
         job_id=new_id,
         args_kwargs=job.args_kwargs,
         priority=job.priority,
@@ -170,11 +186,6 @@ def _job_rerun(*, actor: Any, job_id: Any) -> Rerun:
         cause=Cause.RERUN,
         previous_id=job.pk,
     )
-    result = Rerun(job_id=job_id, new_job_id=str(new.pk), already=False)
-    record_event(
-        actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, after={"new_job_id": str(new.pk)}
-    )
-    return result
 
 
 def job_delete(*, actor: Any, job_id: Any) -> Deleted:
