@@ -6,17 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from academy.errors import NotFound
+from academy.errors import get_or_not_found
 from accounts.access import AuthenticatedRequest, admin_required
 from homework import queries, services
 from homework.models import Homework
 
 
 def _homework(homework_id: int) -> Homework:
-    homework = Homework.objects.filter(pk=homework_id).first()
-    if homework is None:
-        raise NotFound("homework_not_found", "We could not find that homework.")
-    return homework
+    return get_or_not_found(
+        Homework, "homework_not_found", "We could not find that homework.", pk=homework_id
+    )
 
 
 @admin_required

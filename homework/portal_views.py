@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from academics.students.queries import get_visible_student, students_visible_to
 from academics.tasks.models import Task
-from academy.errors import NotFound
+from academy.errors import NotFound, get_or_not_found
 from accounts.access import AuthenticatedRequest, customer_required
 from homework import portal, queries
 from media import sniff
@@ -93,12 +93,12 @@ def portal_homework_card(request: AuthenticatedRequest, homework_id: int) -> Htt
 def portal_file(request: AuthenticatedRequest, variant_id: int) -> HttpResponse:
     """A customer opens or plays a file handed in for one of their own students (ranged reads)."""
     user = request.user
-    variant = (
-        MediaVariant.objects.select_related("item")
-        .filter(pk=variant_id, item__homework_file__homework__student__in=students_visible_to(user))
-        .first()
+    variant = get_or_not_found(
+        MediaVariant.objects.select_related("item"),
+        "file_not_found",
+        "We could not find that file.",
+        pk=variant_id,
+        item__homework_file__homework__student__in=students_visible_to(user),
     )
-    if variant is None:
-        raise NotFound("file_not_found", "We could not find that file.")
     response = serve_variant(request, variant, download=request.GET.get("download") == "1")
     return cast(HttpResponse, response)  # a streaming response is served the same way

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.tasks import task
 from django.utils import timezone
 
-from homework.services import upload_sessions_expire
+from homework.upload_sessions import upload_sessions_expire
 from jobs.periodic import register_periodic
 
 # An upload untouched this long is abandoned: its partial file or multipart upload is removed.

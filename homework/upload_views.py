@@ -1,4 +1,4 @@
-"""Upload-session JSON endpoints for the portal (the protocol is in homework/services.py).
+"""Upload-session JSON endpoints for the portal (the protocol is in homework/upload_sessions.py).
 
     POST /portal/homework/uploads/                 {student, homework? | task? and/or title, name, size, type}
     GET  /portal/homework/uploads/<id>/            status
@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from academics.students.queries import get_visible_student
 from academics.tasks.models import Task
-from academy.errors import DomainError, NotFound
+from academy.errors import DomainError, get_or_not_found
 from academy.metrics import count_outcome
 from accounts.access import AuthenticatedRequest, customer_required
-from homework import services
+from homework import upload_sessions
 from homework.metrics import UPLOADS_COMPLETED, UPLOADS_REFUSED, UPLOADS_STARTED
 from homework.models import Homework, UploadSession
 
@@ -43,14 +43,13 @@ def _int(value: Any, name: str) -> int:
 
 
 def _session(request: AuthenticatedRequest, session_id: int) -> UploadSession:
-    session = (
-        UploadSession.objects.select_related("student", "homework")
-        .filter(pk=session_id, uploader=request.user)
-        .first()
+    return get_or_not_found(
+        UploadSession.objects.select_related("student", "homework"),
+        "upload_not_found",
+        "We could not find that upload.",
+        pk=session_id,
+        uploader=request.user,
     )
-    if session is None:
-        raise NotFound("upload_not_found", "We could not find that upload.")
-    return session
 
 
 def _status(session: UploadSession, **extra: Any) -> dict[str, Any]:
@@ -75,16 +74,22 @@ def upload_create(request: AuthenticatedRequest) -> JsonResponse:
     student = get_visible_student(user, _int(data.get("student"), "student"))
     homework = None
     if data.get("homework"):
-        homework = Homework.objects.filter(pk=_int(data["homework"], "homework"), student=student).first()
-        if homework is None:
-            raise NotFound("homework_not_found", "We could not find that homework.")
+        homework = get_or_not_found(
+            Homework.objects.filter(student=student),
+            "homework_not_found",
+            "We could not find that homework.",
+            pk=_int(data["homework"], "homework"),
+        )
     task = None
     if data.get("task") and homework is None:
         # Only a task assigned to this student, and still active, can be handed in.
-        task = Task.objects.filter(pk=_int(data["task"], "task"), students=student, is_active=True).first()
-        if task is None:
-            raise NotFound("task_not_found", f"That task is not one of {student.full_name}'s tasks.")
-    plan = services.upload_session_create(
+        task = get_or_not_found(
+            Task.objects.filter(students=student, is_active=True),
+            "task_not_found",
+            f"That task is not one of {student.full_name}'s tasks.",
+            pk=_int(data["task"], "task"),
+        )
+    plan = upload_sessions.upload_session_create(
         actor=user,
         student=student,
         homework=homework,
@@ -110,7 +115,7 @@ def upload_chunk(request: AuthenticatedRequest, session_id: int) -> JsonResponse
     session = _session(request, session_id)
     length = _int(request.META.get("CONTENT_LENGTH") or 0, "Content-Length")
     # `request` is a file-like over the body (bounded by Content-Length): streamed, never .body.
-    session = services.upload_session_append(
+    session = upload_sessions.upload_session_append(
         actor=request.user,
         session=session,
         stream=cast(IO[bytes], request),  # HttpRequest reads like a binary file
@@ -125,7 +130,7 @@ def upload_chunk(request: AuthenticatedRequest, session_id: int) -> JsonResponse
 @require_POST
 def upload_complete(request: AuthenticatedRequest, session_id: int) -> JsonResponse:
     session = _session(request, session_id)
-    item = services.upload_session_complete(actor=request.user, session=session)
+    item = upload_sessions.upload_session_complete(actor=request.user, session=session)
     session.refresh_from_db()
     return JsonResponse(_status(session, kind=item.kind, content_type=item.content_type))
 
@@ -133,5 +138,5 @@ def upload_complete(request: AuthenticatedRequest, session_id: int) -> JsonRespo
 @customer_required
 @require_POST
 def upload_abort(request: AuthenticatedRequest, session_id: int) -> JsonResponse:
-    session = services.upload_session_abort(actor=request.user, session=_session(request, session_id))
+    session = upload_sessions.upload_session_abort(actor=request.user, session=_session(request, session_id))
     return JsonResponse(_status(session))

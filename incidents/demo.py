@@ -52,7 +52,7 @@ def seed(stdout: TextIO) -> None:
                 },
                 exception_type="botocore.exceptions.EndpointConnectionError",
                 traceback=(
-                    'Traceback (most recent call last):\n  File "homework/services.py", line 283, in '
+                    'Traceback (most recent call last):\n  File "homework/upload_sessions.py", line 212, in '
                     "upload_complete\nbotocore.exceptions.EndpointConnectionError: Could not connect to the "
                     "endpoint URL: https://storage.example/academy-media\n"
                 ),

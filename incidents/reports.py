@@ -74,31 +74,12 @@ def validate(data: Any) -> dict[str, Any]:
     request_id = _string(request, "request_id", errors, "request.request_id")
     if request_id and not _REQUEST_ID.match(request_id):
         errors["request.request_id"] = "must be 1-128 letters, digits or ._:-"
-    status = request.get("status")
-    if status is not None and (
-        isinstance(status, bool) or not isinstance(status, int) or not 0 <= status <= 599
-    ):
-        errors["request.status"] = "must be a whole number from 0 to 599"
-        status = None
+    status = _status(request, errors)
     if kind in ("http", "network") and not url:
         errors["request.url"] = f"required for kind {kind}"
     if kind == "http" and status is None and "request.status" not in errors:
         errors["request.status"] = "required for kind http"
-    entities: list[tuple[str, str]] = []
-    raw_entities = data.get("entities", [])
-    if not isinstance(raw_entities, list):
-        errors["entities"] = 'must be a list of "kind:id" strings'
-        raw_entities = []
-    elif len(raw_entities) > MAX_ENTITIES:
-        errors["entities"] = f"at most {MAX_ENTITIES} entries"
-    for index, ref in enumerate(raw_entities[:MAX_ENTITIES]):
-        match = _ENTITY.match(ref) if isinstance(ref, str) else None
-        if match is None:
-            errors[f"entities[{index}]"] = 'must look like "student:42"'
-        elif match.group(1) not in ENTITY_KINDS:
-            errors[f"entities[{index}]"] = f"unknown kind; one of {', '.join(sorted(ENTITY_KINDS))}"
-        else:
-            entities.append((match.group(1), match.group(2)))
+    entities = _entities(data, errors)
     breadcrumbs = data.get("breadcrumbs", [])
     if not isinstance(breadcrumbs, list) or not all(isinstance(b, str) for b in breadcrumbs):
         errors["breadcrumbs"] = "must be a list of strings"
@@ -127,6 +108,37 @@ def validate(data: Any) -> dict[str, Any]:
         "entities": tuple(entities),
         "breadcrumbs": breadcrumbs[-MAX_BREADCRUMBS:],
     }
+
+
+def _status(request: dict[str, Any], errors: dict[str, str]) -> int | None:
+    """request.status: a whole number from 0 to 599 (0 when the browser got no answer), or None."""
+    status = request.get("status")
+    if status is not None and (
+        isinstance(status, bool) or not isinstance(status, int) or not 0 <= status <= 599
+    ):
+        errors["request.status"] = "must be a whole number from 0 to 599"
+        return None
+    return status
+
+
+def _entities(data: dict[str, Any], errors: dict[str, str]) -> list[tuple[str, str]]:
+    """The "kind:id" references the report names, as (kind, id) pairs of known kinds."""
+    entities: list[tuple[str, str]] = []
+    raw_entities = data.get("entities", [])
+    if not isinstance(raw_entities, list):
+        errors["entities"] = 'must be a list of "kind:id" strings'
+        raw_entities = []
+    elif len(raw_entities) > MAX_ENTITIES:
+        errors["entities"] = f"at most {MAX_ENTITIES} entries"
+    for index, ref in enumerate(raw_entities[:MAX_ENTITIES]):
+        match = _ENTITY.match(ref) if isinstance(ref, str) else None
+        if match is None:
+            errors[f"entities[{index}]"] = 'must look like "student:42"'
+        elif match.group(1) not in ENTITY_KINDS:
+            errors[f"entities[{index}]"] = f"unknown kind; one of {', '.join(sorted(ENTITY_KINDS))}"
+        else:
+            entities.append((match.group(1), match.group(2)))
+    return entities
 
 
 def to_capture(report: dict[str, Any], request: HttpRequest) -> Capture:

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.client import client_ip
-from academy.errors import DomainError, Forbidden, NotFound
+from academy.errors import DomainError, Forbidden, get_or_not_found
 from academy.metrics import count_outcome
 from accounts.access import AuthenticatedRequest, admin_required
 from incidents import alerts, assignment, inbox, ratelimit, reports, status_changes
@@ -100,10 +100,12 @@ def _parse(request: HttpRequest, limit: int) -> Any:
 
 
 def _incident(incident_id: int) -> Incident:
-    incident = Incident.objects.select_related("assignee").filter(pk=incident_id).first()
-    if incident is None:
-        raise NotFound("incident_not_found", "We could not find that incident.")
-    return incident
+    return get_or_not_found(
+        Incident.objects.select_related("assignee"),
+        "incident_not_found",
+        "We could not find that incident.",
+        pk=incident_id,
+    )
 
 
 # "Group waiting reports now" groups at most this many in the request; the worker does the rest.

@@ -48,6 +48,16 @@ def operations_watch(*, now: datetime | None = None) -> Watched:
     """Raise the alerts that the jobs' state calls for (each once, by its key)."""
     now = now or timezone.now()
     jobs_page = alerts.absolute(reverse("jobs:insights"))
+    failures = _watch_failures(now, jobs_page)
+    silent = _watch_silent_workers(now, jobs_page)
+    waiting = _watch_queue_wait(now)
+    if alerts.pending_exist():
+        transaction.on_commit(alerts.schedule_delivery)  # a backstop for a delivery never asked for
+    return Watched(job_failures=failures, silent_workers=silent, waiting_job=waiting)
+
+
+def _watch_failures(now: datetime, jobs_page: str) -> int:
+    """Jobs that failed after their last attempt within the hour: one alert per hour over the threshold."""
     failures = DBTaskResult.objects.filter(
         status=TaskResultStatus.FAILED, finished_at__gte=now - timedelta(hours=1), next_info__isnull=True
     ).count()
@@ -62,6 +72,11 @@ def operations_watch(*, now: datetime | None = None) -> Watched:
             ),
             link=f"{jobs_page}?tab=failed",
         )
+    return failures
+
+
+def _watch_silent_workers(now: datetime, jobs_page: str) -> int:
+    """Workers whose heartbeat stopped (and are not long forgotten): one alert each."""
     silent_since = now - timedelta(seconds=settings.INCIDENT_ALERT_WORKER_SILENT_SECONDS)
     silent = list(
         WorkerProcess.objects.filter(
@@ -82,6 +97,11 @@ def operations_watch(*, now: datetime | None = None) -> Watched:
             ),
             link=jobs_page,
         )
+    return len(silent)
+
+
+def _watch_queue_wait(now: datetime) -> bool:
+    """The oldest ready job that has waited too long for a worker: one alert for it."""
     waited_since = now - timedelta(seconds=settings.INCIDENT_ALERT_QUEUE_WAIT_SECONDS)
     oldest = (
         DBTaskResult.objects.ready()
@@ -105,9 +125,7 @@ def operations_watch(*, now: datetime | None = None) -> Watched:
             ),
             link=alerts.absolute(reverse("jobs:detail", kwargs={"job_id": oldest.pk})),
         )
-    if alerts.pending_exist():
-        transaction.on_commit(alerts.schedule_delivery)  # a backstop for a delivery never asked for
-    return Watched(job_failures=failures, silent_workers=len(silent), waiting_job=oldest is not None)
+    return oldest is not None
 
 
 @task

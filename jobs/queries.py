@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from academy.errors import NotFound
+from academy.errors import NotFound, get_or_not_found
 from jobs.models import DispatchKey, JobInfo, WorkerProcess
 from jobs.reaper import running_jobs_split, stale_after
 
@@ -366,9 +366,9 @@ def job_detail(job_id: Any) -> JobDetail:
         pk = uuid.UUID(str(job_id))
     except ValueError:
         raise NotFound("job_not_found", f"There is no job with id {str(job_id)[:64]!r}.") from None
-    job = DBTaskResult.objects.select_related("info").filter(pk=pk).first()
-    if job is None:
-        raise NotFound("job_not_found", f"There is no job with id {pk}.")
+    job = get_or_not_found(
+        DBTaskResult.objects.select_related("info"), "job_not_found", f"There is no job with id {pk}.", pk=pk
+    )
     info = getattr(job, "info", None)
     chain = _chain(job.pk)
     successor = next(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from academy.errors import Conflict, DomainError, NotFound
+from academy.errors import Conflict, DomainError, NotFound, get_or_not_found
 from audit.models import AuditEvent
 from audit.services import Actor, record_event
 from jobs import lifecycle
@@ -107,9 +107,12 @@ def job_rerun(*, actor: Actor, job_id: Any) -> Rerun:
 @transaction.atomic
 def _job_rerun(*, actor: Actor, job_id: Any) -> Rerun:
     job_id = _parse_id(job_id)
-    job = DBTaskResult.objects.select_for_update().filter(pk=job_id).first()
-    if job is None:
-        raise _not_found(job_id)
+    job = get_or_not_found(
+        DBTaskResult.objects.select_for_update(),
+        "job_not_found",
+        f"There is no job with id {job_id}.",
+        pk=job_id,
+    )
     successor = JobInfo.objects.filter(previous_id=job.pk).values_list("job_id", flat=True).first()
     if successor is not None:
         result = Rerun(job_id=job_id, new_job_id=str(successor), already=True)
@@ -123,16 +126,7 @@ def _job_rerun(*, actor: Actor, job_id: Any) -> Rerun:
         )
         return result
     if _job_is_stuck(job):
-        retry_id = lifecycle.record_failure(
-            job.pk,
-            lifecycle.Failure(
-                exception_class_path=lifecycle.WORKER_LOST_CLASS,
-                traceback="WorkerLost: worker lost (found stuck by an admin)\n",
-                reason="worker lost",
-                worker_lost=True,
-            ),
-        )
-        job.refresh_from_db()
+        retry_id = _record_worker_lost(job)
         if retry_id is not None:
             result = Rerun(job_id=job_id, new_job_id=retry_id, already=False)
             record_event(
@@ -154,7 +148,32 @@ def _job_rerun(*, actor: Actor, job_id: Any) -> Rerun:
                 "job_key_busy",
                 f"Another job for {info.key} is already queued or running (job {holder}); not re-run.",
             )
-    new = create_job(
+    new = _next_attempt(job, info, new_id)
+    result = Rerun(job_id=job_id, new_job_id=str(new.pk), already=False)
+    record_event(
+        actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, after={"new_job_id": str(new.pk)}
+    )
+    return result
+
+
+def _record_worker_lost(job: DBTaskResult[Any, Any]) -> str | None:
+    """Record a stuck job as failed ("worker lost"); the id of the retry its policy started, if any."""
+    retry_id = lifecycle.record_failure(
+        job.pk,
+        lifecycle.Failure(
+            exception_class_path=lifecycle.WORKER_LOST_CLASS,
+            traceback="WorkerLost: worker lost (found stuck by an admin)\n",
+            reason="worker lost",
+            worker_lost=True,
+        ),
+    )
+    job.refresh_from_db()
+    return retry_id
+
+
+def _next_attempt(job: DBTaskResult[Any, Any], info: JobInfo, new_id: uuid.UUID) -> DBTaskResult[Any, Any]:
+    """The re-run: the same task and arguments as the next attempt, inheriting the dispatch key."""
+    return create_job(
         job_id=new_id,
         args_kwargs=job.args_kwargs,
         priority=job.priority,
@@ -167,11 +186,6 @@ def _job_rerun(*, actor: Actor, job_id: Any) -> Rerun:
         cause=Cause.RERUN,
         previous_id=job.pk,
     )
-    result = Rerun(job_id=job_id, new_job_id=str(new.pk), already=False)
-    record_event(
-        actor=actor, action="job.rerun", kind=KIND, entity_id=job_id, after={"new_job_id": str(new.pk)}
-    )
-    return result
 
 
 def job_delete(*, actor: Actor, job_id: Any) -> Deleted:

@@ -109,7 +109,7 @@ def upload_from_path(path: str | os.PathLike[str], key: str, *, content_type: st
 def copy(src_key: str, dst_key: str) -> None:
     """Copy an object inside the store, replacing `dst_key`; on S3 the bytes never pass through us.
 
-    Uploads use it to move a browser's upload to a key no presigned URL names (homework/services.py).
+    Uploads use it to move a browser's upload to a key no presigned URL names (homework/upload_sessions.py).
     """
     _store().copy(src_key, dst_key)
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from academy.errors import NotFound
+from academy.errors import get_or_not_found
 from academy.query import parse_date
 from accounts.access import AuthenticatedRequest, admin_required
 from media import owners, queries, services
@@ -15,10 +15,12 @@ from media.streaming import serve_variant
 
 
 def _get_item(media_id: int) -> MediaItem:
-    item = MediaItem.objects.for_media_insights().filter(pk=media_id).first()
-    if item is None:
-        raise NotFound("media_not_found", "We could not find that media item.")
-    return item
+    return get_or_not_found(
+        MediaItem.objects.for_media_insights(),
+        "media_not_found",
+        "We could not find that media item.",
+        pk=media_id,
+    )
 
 
 @admin_required
@@ -96,8 +98,11 @@ def optimise_all(request: AuthenticatedRequest) -> JsonResponse:
 @admin_required
 @require_GET
 def variant_file(request: HttpRequest, variant_id: int) -> HttpResponse:
-    variant = MediaVariant.objects.select_related("item").filter(pk=variant_id).first()
-    if variant is None:
-        raise NotFound("variant_not_found", "We could not find that file.")
+    variant = get_or_not_found(
+        MediaVariant.objects.select_related("item"),
+        "variant_not_found",
+        "We could not find that file.",
+        pk=variant_id,
+    )
     response = serve_variant(request, variant, download=request.GET.get("download") == "1")
     return cast(HttpResponse, response)  # a streaming response is served the same way

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date
 
 from academics.lessons.models import Attendance, Lesson, LessonSeries
 from academics.models import Student
-from academy.errors import Conflict, DomainError, NotFound
+from academy.errors import Conflict, DomainError, NotFound, get_or_not_found
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -72,7 +72,12 @@ def lesson_delete(*, actor: User, lesson: Lesson, scope: str = DeleteScope.THIS)
     3. Delete the lessons, adjust the series so re-expansion does not bring them back, and
        record the event, all inside this transaction.
     """
-    lesson = Lesson.objects.select_for_update().filter(pk=lesson.pk).first() or _not_found()
+    lesson = get_or_not_found(
+        Lesson.objects.select_for_update(),
+        "lesson_not_found",
+        "We could not find that lesson. It may have been deleted already.",
+        pk=lesson.pk,
+    )
     lessons = lessons_in_scope(lesson, scope)
     ids = [lsn.pk for lsn in lessons]
     series = LessonSeries.objects.select_for_update().get(pk=lesson.series_id) if lesson.series_id else None
@@ -106,10 +111,6 @@ def lesson_delete(*, actor: User, lesson: Lesson, scope: str = DeleteScope.THIS)
         snapshot=snapshot,
     )
     return LessonDeleted(event=event, lessons=len(ids), attendance=attendance, lesson_ids=ids)
-
-
-def _not_found() -> Lesson:
-    raise NotFound("lesson_not_found", "We could not find that lesson. It may have been deleted already.")
 
 
 def deleted_lesson_events() -> Any:

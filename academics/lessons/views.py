@@ -17,7 +17,7 @@ from academics.lessons.forms import LessonForm, SeriesForm
 from academics.lessons.models import AttendanceStatus, Lesson
 from academics.lessons.week import build_week
 from academics.models import Student
-from academy.errors import NotFound
+from academy.errors import get_or_not_found
 from academy.query import parse_date, parse_int
 from accounts.access import AuthenticatedRequest, admin_required
 from ui.forms import status_for, submit
@@ -38,10 +38,12 @@ SCOPE_LABELS = {
 
 
 def _lesson(lesson_id: int) -> Lesson:
-    lesson = Lesson.objects.select_related("series").filter(pk=lesson_id).first()
-    if lesson is None:
-        raise NotFound("lesson_not_found", "We could not find that lesson. It may have been deleted.")
-    return lesson
+    return get_or_not_found(
+        Lesson.objects.select_related("series"),
+        "lesson_not_found",
+        "We could not find that lesson. It may have been deleted.",
+        pk=lesson_id,
+    )
 
 
 @admin_required
@@ -208,9 +210,12 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @require_POST
 def attendance_mark(request: AuthenticatedRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson(lesson_id)
-    student = lesson.students.filter(pk=parse_int(request.POST.get("student")) or 0).first()
-    if student is None:
-        raise NotFound("student_not_in_lesson", "That student is not in this lesson.")
+    student = get_or_not_found(
+        lesson.students.all(),
+        "student_not_in_lesson",
+        "That student is not in this lesson.",
+        pk=parse_int(request.POST.get("student")) or 0,
+    )
     services.attendance_mark(
         actor=request.user,
         lesson=lesson,

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from academy.errors import NotFound
+from academy.errors import get_or_not_found
 from accounts.models import User
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ def students_visible_to(user: User) -> "StudentQuerySet":
 
 def get_visible_student(user: User, student_id: int) -> "Student":
     """A student the person may see, or a 404 that does not reveal whether it exists."""
-    student = students_visible_to(user).filter(pk=student_id).first()
-    if student is None:
-        raise NotFound("student_not_found", "We could not find that student.")
-    return student
+    return get_or_not_found(
+        students_visible_to(user), "student_not_found", "We could not find that student.", pk=student_id
+    )

@@ -13,7 +13,7 @@ from academics.students import services
 from academics.students.forms import CustomerStudentsForm, StudentForm
 from academics.students.sections import student_sections
 from academics.tasks.models import TaskInstance
-from academy.errors import NotFound
+from academy.errors import get_or_not_found
 from accounts.access import AuthenticatedRequest, admin_required
 from audit.changes import event_rows
 from audit.models import AuditEvent
@@ -21,10 +21,7 @@ from ui.forms import status_for, submit
 
 
 def _student(student_id: int) -> Student:
-    student = Student.objects.filter(pk=student_id).first()
-    if student is None:
-        raise NotFound("student_not_found", "We could not find that student.")
-    return student
+    return get_or_not_found(Student, "student_not_found", "We could not find that student.", pk=student_id)
 
 
 @admin_required

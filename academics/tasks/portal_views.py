@@ -11,7 +11,7 @@ from academics.students.queries import students_visible_to
 from academics.tasks import services as task_services
 from academics.tasks.models import InstanceStatus, TaskInstance
 from academics.tasks.portal_hooks import mark_handed_in
-from academy.errors import NotFound
+from academy.errors import get_or_not_found
 from accounts.access import AuthenticatedRequest, customer_required
 
 
@@ -24,14 +24,13 @@ def tasks(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _own_instance(request: AuthenticatedRequest, instance_id: int) -> TaskInstance:
-    instance = (
-        TaskInstance.objects.select_related("task", "student")
-        .filter(pk=instance_id, student__in=students_visible_to(request.user))
-        .first()
+    return get_or_not_found(
+        TaskInstance.objects.select_related("task", "student"),
+        "task_instance_not_found",
+        "We could not find that task.",
+        pk=instance_id,
+        student__in=students_visible_to(request.user),
     )
-    if instance is None:
-        raise NotFound("task_instance_not_found", "We could not find that task.")
-    return instance
 
 
 def _back(request: HttpRequest) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from academics.tasks import services
 from academics.tasks.forms import TaskForm
 from academics.tasks.models import InstanceStatus, Recurrence, Task, TaskInstance
-from academy.errors import NotFound
+from academy.errors import get_or_not_found
 from academy.query import parse_date
 from accounts.access import AuthenticatedRequest, admin_required
 from ui.forms import status_for, submit
@@ -22,10 +22,7 @@ FORM_FIELDS = {"task_invalid_dates": "end_date", "task_invalid_recurrence": "rec
 
 
 def _task(task_id: int) -> Task:
-    task = Task.objects.filter(pk=task_id).first()
-    if task is None:
-        raise NotFound("task_not_found", "We could not find that task.")
-    return task
+    return get_or_not_found(Task, "task_not_found", "We could not find that task.", pk=task_id)
 
 
 @admin_required
@@ -120,9 +117,12 @@ def task_toggle_active(request: AuthenticatedRequest, task_id: int) -> HttpRespo
 @admin_required
 @require_POST
 def task_instance_status(request: AuthenticatedRequest, instance_id: int) -> HttpResponse:
-    instance = TaskInstance.objects.select_related("task").filter(pk=instance_id).first()
-    if instance is None:
-        raise NotFound("task_instance_not_found", "We could not find that task instance.")
+    instance = get_or_not_found(
+        TaskInstance.objects.select_related("task"),
+        "task_instance_not_found",
+        "We could not find that task instance.",
+        pk=instance_id,
+    )
     services.task_instance_set_status(
         actor=request.user,
         instance=instance,

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from homework import queries, services
+from homework import queries, upload_limits
 from homework.models import UploadSession
 from homework.tests.conftest import PDF, create
 
@@ -58,5 +58,5 @@ def test_bytes_per_day_are_capped_with_a_time_to_wait(
 def test_usage_is_one_query(local_storage, parent, parent_client, student, django_assert_num_queries):
     create(parent_client, student, "a.pdf", 100, "application/pdf")
     with django_assert_num_queries(1):
-        usage = queries.upload_usage(parent, since=timezone.now() - services.DAY)
+        usage = queries.upload_usage(parent, since=timezone.now() - upload_limits.DAY)
     assert (usage.open_sessions, usage.bytes_since) == (1, 100)

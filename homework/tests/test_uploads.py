@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from academy.errors import DomainError
-from homework import services
+from homework import services, upload_sessions
 from homework.models import Homework, UploadSession
 from homework.tests.conftest import PDF, complete, create, send_bytes
 from media import jobstate, storage
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _gone(session: UploadSession) -> bool:
     if session.backend == "s3":
         uploads = storage.s3_client().list_multipart_uploads(Bucket=storage.s3_bucket()).get("Uploads", [])
-        keys = {session.storage_key, services._final_key(session)}
+        keys = {session.storage_key, upload_sessions._final_key(session)}
         return not any(storage.exists(key) for key in keys) and not uploads
     return not storage.exists(session.storage_key)
 
@@ -228,8 +228,12 @@ def test_stale_sessions_expire_and_are_cleaned(local_storage, parent_client, stu
     )
     session = UploadSession.objects.get()
     assert storage.exists(session.storage_key)
-    assert services.upload_sessions_expire(older_than=timezone.now() - timezone.timedelta(hours=1)) == 0
-    assert services.upload_sessions_expire(older_than=timezone.now() + timezone.timedelta(seconds=1)) == 1
+    assert (
+        upload_sessions.upload_sessions_expire(older_than=timezone.now() - timezone.timedelta(hours=1)) == 0
+    )
+    assert (
+        upload_sessions.upload_sessions_expire(older_than=timezone.now() + timezone.timedelta(seconds=1)) == 1
+    )
     session.refresh_from_db()
     assert session.state == "aborted" and session.error_code == "expired" and _gone(session)
 
