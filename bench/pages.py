@@ -145,11 +145,16 @@ def _fill(n: int, big: int) -> dict[str, float]:
             "media items",
             # a third each: videos, images, documents
             "INSERT INTO media_mediaitem (original_name, kind, content_type, size_bytes, created_at,"
-            " homework_id, student_id, uploader_id) SELECT 'file-' || i || CASE i % 3 WHEN 0 THEN '.mp4'"
+            " uploader_id) SELECT 'file-' || i || CASE i % 3 WHEN 0 THEN '.mp4'"
             " WHEN 1 THEN '.jpg' ELSE '.pdf' END, CASE i % 3 WHEN 0 THEN 'video' WHEN 1 THEN 'image' ELSE"
             " 'document' END, CASE i % 3 WHEN 0 THEN 'video/mp4' WHEN 1 THEN 'image/jpeg' ELSE"
-            f" 'application/pdf' END, 1000 + (i * 7919) % 50000000, {d.ts('i * 60')}, i, 1 + i % {n},"
+            f" 'application/pdf' END, 1000 + (i * 7919) % 50000000, {d.ts('i * 60')},"
             f" {parent.pk} FROM bench_n WHERE i <= {n}",
+        ),
+        (
+            "homework files",
+            # each media item is the file of the homework with its number (media knows no homework)
+            "INSERT INTO homework_homeworkfile (homework_id, media_item_id) SELECT id, id FROM media_mediaitem",
         ),
         (
             "media variants",
