@@ -4,8 +4,8 @@
 - "Spelling test" (Daniel): optimised, its web copy LARGER than its tiny original (kept anyway:
   it plays everywhere), which the Media page must say plainly;
 - "Reading aloud" (Ben): only its original, eligible to optimise;
-- "Science experiment" (Chloe): a truncated file whose optimising job failed with the pipeline's
-  own, human reason.
+- "Science experiment" (Chloe): a truncated file whose optimising job was refused with the pipeline's
+  own, human reason (so the Media page offers no Optimise for it).
 
 Each clip is generated with the bundled ffmpeg (a second or two of test pattern, a few KB to a few
 hundred KB) and goes through the real upload and pipeline code. Idempotent by homework title."""

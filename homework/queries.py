@@ -59,7 +59,7 @@ class HomeworkRow:
         if self.homework.status == Homework.Status.REVIEWED:
             return "Reviewed", "ok"
         states = {f.state for f in self.files}
-        if "failed" in states:
+        if states & {"failed", "refused"}:
             return "Could not process", "danger"
         if states & UNSETTLED:
             return "Processing", "info"

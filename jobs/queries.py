@@ -36,6 +36,7 @@ class JobSummary:
     status: str  # READY / RUNNING / SUCCESSFUL / FAILED
     reason: str
     finished_at: datetime | None
+    exception_class: str = ""  # of a failure: "media.pipeline.VideoRejected", "jobs.errors.JobProcessDied"
 
 
 def jobs_for_keys(keys: Iterable[str]) -> dict[str, JobSummary]:
@@ -49,11 +50,15 @@ def jobs_for_keys(keys: Iterable[str]) -> dict[str, JobSummary]:
     rows = (
         JobInfo.objects.filter(key__in=keys)
         .order_by("job__enqueued_at", "job_id")
-        .values_list("key", "job_id", "job__status", "reason", "job__finished_at")
+        .values_list(
+            "key", "job_id", "job__status", "reason", "job__finished_at", "job__exception_class_path"
+        )
     )
     return {
-        key: JobSummary(job_id=str(job_id), status=status, reason=reason, finished_at=finished_at)
-        for key, job_id, status, reason, finished_at in rows
+        key: JobSummary(
+            job_id=str(job_id), status=status, reason=reason, finished_at=finished_at, exception_class=error
+        )
+        for key, job_id, status, reason, finished_at, error in rows
     }
 
 
@@ -64,9 +69,13 @@ def key_is_active(key: Any) -> Exists:
     return Exists(DispatchKey.objects.filter(key=key, job__status__in=[READY, RUNNING]))
 
 
-def key_has_failed(key: Any) -> Exists:
-    """Some job dispatched under `key` failed (for rows whose key is not active: see the caller)."""
-    return Exists(JobInfo.objects.filter(key=key, job__status=FAILED))
+def key_has_failed(key: Any, *, because: str = "") -> Exists:
+    """Some job dispatched under `key` failed (for rows whose key is not active: see the caller);
+    with `because`, failed raising that exception class (e.g. a permanent refusal of its input)."""
+    failed = JobInfo.objects.filter(key=key, job__status=FAILED)
+    if because:
+        failed = failed.filter(job__exception_class_path=because)
+    return Exists(failed)
 
 
 def rerunnable(job_ids: Iterable[str]) -> set[str]:

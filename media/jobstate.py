@@ -6,9 +6,11 @@ dispatch_optimise(item_id) -> (job_id, created)
     key). The job row is inserted in the caller's transaction; a worker sees it on commit.
 states_for(item_ids) -> {item_id: JobState}
     The latest optimise job per item in one query, for the derived state on the Media page.
-active() / has_failed() -> Exists
+active() / has_failed() / refused() -> Exists
     For the outer MediaItem row: its optimise job is ready or running (the dispatch key is held);
-    one of its optimise jobs failed. The Media page filters and counts by state with them.
+    one of its optimise jobs failed; one was refused for its input (VideoRejected: not a readable
+    video, or over the academy's limits), which trying again cannot change. The Media page filters
+    and counts by state with them.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from jobs.dispatch import dispatch
 from jobs.queries import jobs_for_keys, key_has_failed, key_is_active
 
 OPTIMISE_TASK_PATH = "media.tasks.process_video_proof"
+REFUSED_CLASS = "media.pipeline.VideoRejected"  # the exception class path the worker records
 
 
 @dataclass(frozen=True)
 class JobState:
-    status: str  # "queued" (ready, running or retrying) | "failed" | "done"
+    status: str  # "queued" (ready, running or retrying) | "failed" | "refused" | "done"
     error: str = ""
     job_id: str = ""
 
@@ -47,6 +50,10 @@ def has_failed() -> Exists:
     return key_has_failed(_outer_key())
 
 
+def refused() -> Exists:
+    return key_has_failed(_outer_key(), because=REFUSED_CLASS)
+
+
 def dispatch_optimise(item_id: int) -> tuple[str, bool]:
     from media.tasks import process_video_proof
 
@@ -63,7 +70,9 @@ def states_for(item_ids: list[int]) -> dict[int, JobState]:
         summary = summaries.get(optimise_key(item_id))
         if summary is not None:
             status = _normalise(summary.status)
-            error = _human(summary.reason) if status == "failed" else ""
+            if status == "failed" and summary.exception_class == REFUSED_CLASS:
+                status = "refused"
+            error = _human(summary.reason) if status in ("failed", "refused") else ""
             states[item_id] = JobState(status, error, summary.job_id)
     return states
 

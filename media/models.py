@@ -30,11 +30,12 @@ class MediaItemQuerySet(models.QuerySet["MediaItem"]):
         return self.filter(~_made_from_the_original(), kind=MediaItem.Kind.VIDEO)
 
     def eligible(self) -> "MediaItemQuerySet":
-        """Eligible for optimising: a video with only its original and no optimise job under way
-        (a failed one may be tried again)."""
+        """Eligible for optimising: a video with only its original, no optimise job under way and
+        none refused for its input (a failed one may be tried again; a refused one would be
+        refused again, e.g. a video longer than the academy allows)."""
         from media import jobstate
 
-        return self.original_only().filter(~jobstate.active())
+        return self.original_only().filter(~jobstate.active(), ~jobstate.refused())
 
 
 def _made_from_the_original() -> Exists:

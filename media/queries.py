@@ -17,12 +17,13 @@ from media.models import MediaItem, MediaVariant
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-STATES = ("original_only", "queued", "optimised", "failed")
+STATES = ("original_only", "queued", "optimised", "failed", "refused")
 STATE_LABELS = {
     "original_only": "Original only",
     "queued": "Queued",
     "optimised": "Optimised",
     "failed": "Failed",
+    "refused": "Refused",
     "stored": "Stored",
 }
 SORTS = {
@@ -36,7 +37,7 @@ SORTS = {
 @dataclass
 class MediaRow:
     item: MediaItem
-    state: str  # original_only | queued | optimised | failed | stored (non-video)
+    state: str  # original_only | queued | optimised | failed | refused | stored (non-video)
     error: str
     job_id: str
 
@@ -46,7 +47,7 @@ class MediaRow:
 
     @property
     def eligible(self) -> bool:
-        """Optimise button shown: a video with only its original and no active job."""
+        """Optimise button shown: a video with only its original, no active job, not refused."""
         return self.state in ("original_only", "failed")
 
     @property
@@ -72,8 +73,8 @@ def derive_state(item: Any, job: jobstate.JobState | None) -> tuple[str, str]:
         return "stored", ""
     if job is not None and job.status == "queued":
         return "queued", ""
-    if job is not None and job.status == "failed":
-        return "failed", job.error or "The job failed."
+    if job is not None and job.status in ("failed", "refused"):
+        return job.status, job.error or "The job failed."
     return "original_only", ""
 
 
@@ -103,7 +104,7 @@ def insights_queryset(
     """The Media page's items, filtered and sorted by the database (state included), without the
     variant facts: count and page it, then `rows_for` the page. Every state is derived from
     structure as `derive_state` does: another variant than the original means optimised; a video
-    with its original only is queued, failed or original-only by its latest optimise job."""
+    with its original only is queued, failed, refused or original-only by its optimise jobs."""
     qs = MediaItem.objects.select_related("uploader", *owners.related())
     if kind:
         qs = qs.filter(kind=kind)
@@ -122,6 +123,8 @@ def insights_queryset(
         qs = qs.eligible().filter(jobstate.has_failed())
     elif state == "original_only":
         qs = qs.eligible().filter(~jobstate.has_failed())
+    elif state == "refused":
+        qs = qs.original_only().filter(~jobstate.active(), jobstate.refused())
     if sort == "saving":
         web = MediaVariant.objects.filter(item=OuterRef("pk"), role=MediaVariant.Role.WEB).values(
             "size_bytes"

@@ -122,6 +122,12 @@ def media_optimise_request(*, actor: User, item: MediaItem) -> OptimiseQueued:
         raise Conflict("already_optimised", "This video is already optimised.")
     if not this.original_only().exists():
         raise Conflict("not_eligible", "Only a video with just its original can be optimised.")
+    if this.filter(jobstate.refused()).exists():
+        raise Conflict(
+            "video_refused",
+            "This video was refused when it was optimised (its message says why); trying again would "
+            "be refused too. Ask for a new recording.",
+        )
     # The job part of "eligible" (none under way) is the dispatch key's: one active job per item.
     job_id, created = jobstate.dispatch_optimise(locked.pk)
     if not created:

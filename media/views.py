@@ -57,6 +57,7 @@ def insights(request: HttpRequest) -> HttpResponse:
                 ("queued", "Queued"),
                 ("optimised", "Optimised"),
                 ("failed", "Failed"),
+                ("refused", "Refused"),
             ],
             "sorts": [
                 ("newest", "Newest"),

@@ -76,8 +76,9 @@ def queued_optimise_job(item: MediaItem) -> str:
     return job_id
 
 
-def failed_optimise_job(item: MediaItem, message: str) -> str:
-    """An optimise job for `item` that failed permanently with `message` (as a worker records it)."""
+def failed_optimise_job(item: MediaItem, message: str, error: str = "media.pipeline.VideoRejected") -> str:
+    """An optimise job for `item` that failed for good raising `error` (an exception class path)
+    with `message`, as a worker records it; by default refused for its input."""
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
@@ -87,11 +88,11 @@ def failed_optimise_job(item: MediaItem, message: str) -> str:
         status="FAILED",
         started_at=now,
         finished_at=now,
-        exception_class_path="media.pipeline.VideoRejected",
-        traceback=f"Traceback (most recent call last):\nmedia.pipeline.VideoRejected: {message}\n",
+        exception_class_path=error,
+        traceback=f"Traceback (most recent call last):\n{error}: {message}\n",
     )
     from jobs.models import DispatchKey, JobInfo
 
-    JobInfo.objects.filter(job_id=uuid.UUID(job_id)).update(reason=f"VideoRejected: {message}")
+    JobInfo.objects.filter(job_id=uuid.UUID(job_id)).update(reason=f"{error.rpartition('.')[2]}: {message}")
     DispatchKey.objects.filter(job_id=uuid.UUID(job_id)).delete()
     return job_id

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from jobs import lifecycle
 from media import jobstate
 from media.models import MediaItem
 from media.pipeline import VideoRejected
@@ -14,17 +15,26 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def items(local_storage, videos, work_dir, parent, student):
-    """One item in each derived state: original only, queued, optimised, failed."""
+    """One item in each derived state: original only, queued, optimised, failed (its job ended
+    over the memory limit: worth trying again) and refused (not a video: never worth it)."""
     original = stored_video(path=videos["tiny"], uploader=parent)
     queued = stored_video(path=videos["tiny"], uploader=parent)
     queued_optimise_job(queued)
     optimised = stored_video(path=videos["landscape"], uploader=parent)
     process_video_proof.call(optimised.pk)
-    failed = stored_video(path=videos["text"], uploader=parent)
+    failed = stored_video(path=videos["tiny"], uploader=parent)
+    failed_optimise_job(failed, "The job used more than 512 MB of memory.", error=lifecycle.MEMORY_CLASS)
+    refused = stored_video(path=videos["text"], uploader=parent)
     with pytest.raises(VideoRejected) as rejected:
-        process_video_proof.call(failed.pk)
-    failed_optimise_job(failed, rejected.value.message)
-    return {"original_only": original, "queued": queued, "optimised": optimised, "failed": failed}
+        process_video_proof.call(refused.pk)
+    failed_optimise_job(refused, rejected.value.message)
+    return {
+        "original_only": original,
+        "queued": queued,
+        "optimised": optimised,
+        "failed": failed,
+        "refused": refused,
+    }
 
 
 def _urls(item: MediaItem) -> list[tuple[str, str]]:
@@ -68,7 +78,10 @@ def test_page_shows_derived_state_and_button_only_when_eligible(admin_client, it
         if has_button:
             assert 'aria-label="Optimise' in row and "title=" in row
     failed_row = html[html.index(f'data-entity="media:{items["failed"].pk}"') :]
-    assert "not a video we can read" in failed_row[: failed_row.index("</tr>")]
+    assert "more than 512 MB" in failed_row[: failed_row.index("</tr>")]
+    refused_row = html[html.index(f'data-entity="media:{items["refused"].pk}"') :]
+    refused_row = refused_row[: refused_row.index("</tr>")]
+    assert "Refused" in refused_row and "not a video we can read" in refused_row
     assert "Optimise all eligible (<span data-eligible-count>2</span>)" in html
 
 
@@ -136,7 +149,8 @@ def test_saving_and_student_sorts(admin_client, items):
         ("queued", {"queued"}),
         ("optimised", {"optimised"}),
         ("failed", {"failed"}),
-        ("", {"original_only", "queued", "optimised", "failed"}),
+        ("refused", {"refused"}),
+        ("", {"original_only", "queued", "optimised", "failed", "refused"}),
     ],
 )
 def test_state_filters(admin_client, items, state, expected):
@@ -176,6 +190,22 @@ def test_optimise_endpoint_refuses_optimised(admin_client, items):
     response = admin_client.post(url, HTTP_ACCEPT="application/json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "already_optimised"
+
+
+def test_a_refused_video_is_not_offered_again(admin_client, items):
+    """Its input was refused (not a video, over a limit): another try would be refused the same way,
+    so the endpoint says so and "Optimise all eligible" leaves it out; a failure of another kind
+    (the memory limit) may be tried again."""
+    assert f"{VideoRejected.__module__}.{VideoRejected.__qualname__}" == jobstate.REFUSED_CLASS
+    url = reverse("media:optimise", kwargs={"media_id": items["refused"].pk})
+    response = admin_client.post(url, HTTP_ACCEPT="application/json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "video_refused"
+    assert "new recording" in response.json()["error"]["message"]
+    retried = admin_client.post(
+        reverse("media:optimise", kwargs={"media_id": items["failed"].pk}), HTTP_ACCEPT="application/json"
+    )
+    assert retried.status_code == 202
 
 
 def test_optimise_unknown_item_is_404(admin_client, db):
