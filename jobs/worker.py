@@ -15,6 +15,7 @@ worker's loop (no threads: the worker forks).
 """
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -182,6 +183,10 @@ class Worker:
         reason = "stopped"
         try:
             self.launch = launcher(self.fork_per_job)
+            # What is alive now (Django, the apps, the settings) lives as long as the worker: keep
+            # it out of the collector, whose full passes write to every object's header and so,
+            # after a fork, make the worker copy page after page of its heap.
+            gc.freeze()
             while True:
                 self.heartbeat()
                 if self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
