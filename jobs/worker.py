@@ -158,7 +158,8 @@ class Worker:
         try:
             # What is alive now (Django, the apps, the settings) lives as long as the worker: keep
             # it out of the collector, whose full passes write to every object's header and so,
-            # after a fork, make the worker copy page after page of its heap.
+            # after a fork, make the worker copy page after page of its heap. Thawed on return
+            # (a process that runs workers one after another, as the tests do, collects again).
             gc.freeze()
             while True:
                 self.heartbeat()
@@ -186,6 +187,7 @@ class Worker:
             reason = "crashed"
             raise
         finally:
+            gc.unfreeze()
             for process in self.exiting:
                 process.exit_code(timeout=10)
             reconnecting(
