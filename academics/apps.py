@@ -11,14 +11,20 @@ class AcademicsConfig(AppConfig):
     verbose_name = "Academic"
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from academics import audit_names
         from academics.start import start_items
-        from incidents.anchoring import register
+        from incidents.anchoring import register, register_link
         from ui import start
 
         # A parent's incident report may name their own students and their lessons, never another's.
         register("student", _students_visible_to)
         register("lesson", _lessons_visible_to)
+        # The Incident Hub links the students, lessons and tasks an incident names to their pages.
+        register_link("student", lambda ref: reverse("academics:student_detail", kwargs={"student_id": ref}))
+        register_link("lesson", lambda ref: reverse("academics:lesson_detail", kwargs={"lesson_id": ref}))
+        register_link("task", lambda ref: reverse("academics:task_detail", kwargs={"task_id": ref}))
         start.register(10, "academics", start_items)
         audit_names.register()
 

@@ -41,7 +41,4 @@ urlpatterns = [
     path("admin/insights/incidents/", include("incidents.urls")),
     # The parent's portal is one namespace, `portal:`, whichever app serves a page of it.
     path("portal/", include(([*homework_portal.urlpatterns, *academics_portal.urlpatterns], "portal"))),
-    # `portal_academic:` was academics' own portal namespace: its names still reverse (to the
-    # same paths) for code not yet moved to `portal:`. Requests resolve above, never here.
-    path("portal/", include((academics_portal.urlpatterns, "portal_academic"))),
 ]

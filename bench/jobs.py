@@ -3,10 +3,9 @@
     .venv/bin/python bench/jobs.py [--jobs 5000] [--sleep-jobs 400] [--concurrency 2]
         [--pg postgres://postgres@127.0.0.1:5432/academy_jobs_bench]
 
-1. N no-op jobs through `manage.py worker` (a process per job, forked ahead by its fork server on
-   Linux, RSS watched), through `manage.py worker --fork-per-job` (the portable path: the worker
-   forks each job process itself, as off Linux) and through django-tasks-db's plain `db_worker`,
-   on SQLite and on PostgreSQL: jobs/s and the ratios.
+1. N no-op jobs through `manage.py worker` (the worker forks a process per job and watches its
+   RSS), through `manage.py worker --concurrency 2` and through django-tasks-db's plain
+   `db_worker`, on SQLite and on PostgreSQL: jobs/s and the ratios.
 2. M jobs that each sleep 50 ms with 1 and with 4 workers on PostgreSQL: the speed-up.
 
 Throughput is measured from the database (first start to last finish), so process start-up is
@@ -115,8 +114,6 @@ def main() -> None:
             f"{name:<11} worker (process per job): {ours:7.1f} jobs/s ({ours_wall:5.1f} s wall) | "
             f"db_worker: {plain:7.1f} jobs/s ({plain_wall:5.1f} s wall) | ratio {ours / plain:.2f}x"
         )
-        portable, _ = measure(url, "bench.sample_jobs.noop", args.jobs, [*OURS, "--fork-per-job"])
-        print(f"{name:<11} worker --fork-per-job: {portable:7.1f} jobs/s | ratio {portable / plain:.2f}x")
         if args.concurrency > 1:
             # still a process per job, but the worker claims and records while jobs run
             conc, _ = measure(

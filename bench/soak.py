@@ -83,7 +83,7 @@ def free_port() -> int:
 
 class Monitor:
     """The supervisor: restarts a process that died on its own (and notes it), and samples the
-    resident memory of every job process tree (the workers' grandchildren, via the fork server)."""
+    resident memory of every job process tree (each a worker's child, with what it started)."""
 
     def __init__(self, platform: platform_.Platform, injector: Injector) -> None:
         self.platform, self.injector = platform, injector
@@ -123,10 +123,9 @@ class Monitor:
 
     def _sample(self, pid: int) -> None:
         try:
-            for server in psutil.Process(pid).children():
-                for job in server.children():
-                    tree = [job, *job.children(recursive=True)]
-                    self.peak_job_rss = max(self.peak_job_rss, sum(p.memory_info().rss for p in tree))
+            for job in psutil.Process(pid).children():
+                tree = [job, *job.children(recursive=True)]
+                self.peak_job_rss = max(self.peak_job_rss, sum(p.memory_info().rss for p in tree))
         except psutil.Error:
             pass
 

@@ -11,13 +11,15 @@ class HomeworkConfig(AppConfig):
     verbose_name = "Homework"
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from academics.students.sections import StudentSection, register_student_section
         from academics.tasks.portal_hooks import register_handed_in
         from homework import audit_names
         from homework.media_owner import SOURCE
         from homework.queries import handed_in_instance_ids, student_homework
         from homework.start import start_items
-        from incidents.anchoring import register
+        from incidents.anchoring import register, register_link
         from media import owners
         from ui import start
 
@@ -34,6 +36,7 @@ class HomeworkConfig(AppConfig):
         )
         # A parent's incident report may name their own students' homework, never another's.
         register("homework", _homework_visible_to)
+        register_link("homework", lambda ref: reverse("homework:admin_detail", kwargs={"homework_id": ref}))
         start.register(20, "homework", start_items)
         # The Media page names whose file it is through media's registry (media knows no homework).
         owners.register(SOURCE)

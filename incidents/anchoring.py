@@ -5,7 +5,8 @@ does a backend record (its route's ids). An admin may see everything; a customer
 request must not put another family's student, homework or lesson on the record (a parent
 probing /portal/students/99/ is refused, and must not anchor student 99). Apps that own a kind
 of entity say which of them a customer may see (`register`, from their AppConfig.ready: this app
-does not import them); a kind nobody registered is dropped for customers.
+does not import them); a kind nobody registered is dropped for customers. They register the
+admin page of each of their kinds the same way (`register_link`), for the hub's entity links.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,6 +14,7 @@ from dataclasses import replace
 
 from accounts.models import User
 from incidents.capture import Capture
+from incidents.models import ENTITY_LINKS
 
 # kind -> (customer, entity ids) -> the ids among them the customer may see
 Visible = Callable[[User, set[str]], set[str]]
@@ -21,6 +23,11 @@ CUSTOMER_VISIBLE: dict[str, Visible] = {}
 
 def register(kind: str, visible: Visible) -> None:
     CUSTOMER_VISIBLE[kind] = visible
+
+
+def register_link(kind: str, link: Callable[[str], str]) -> None:
+    """`link(entity id)`: the admin page of that entity (it may raise NoReverseMatch)."""
+    ENTITY_LINKS[kind] = link
 
 
 def visible_entities(actor: User | None, entities: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

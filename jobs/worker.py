@@ -5,16 +5,15 @@ polls the RSS of the job's process tree and kills it past the limit, records the
 the reason, and keeps serving. A job process that dies any other way (segfault, os._exit) is a
 failure too, and the memory a job used goes back to the system when it ends.
 
-Job processes come from jobs/launch.py: on Linux from the fork server the worker forks once at
-start (jobs/forkserver.py: forking the worker itself per job cost more than all of its
-bookkeeping); elsewhere, or with --fork-per-job, the worker forks each one itself
-(jobs/job_process.py, standard library only). The worker does all the queue bookkeeping (claim,
-result, retry, signal); the job process only runs the task, with its own database connection,
-bound to the job's request id, and reports back through a pipe. Heartbeats come from the
-worker's loop (no threads: the worker forks).
+The worker forks each job process itself when it has claimed the job (jobs/job_process.py,
+standard library only, so it runs wherever Django runs) and measures it with psutil. The worker
+does all the queue bookkeeping (claim, result, retry, signal); the job process only runs the
+task, with its own database connection, bound to the job's request id, and reports back through
+a pipe. Heartbeats come from the worker's loop (no threads: the worker forks).
 """
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -22,67 +21,45 @@ import selectors
 import signal
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django.tasks.signals import task_started
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from jobs import lifecycle
-from jobs.forkserver import ForkServerGone
-from jobs.launch import Launcher, launcher
+from jobs import job_process, lifecycle
 from jobs.metrics import job_finished
 from jobs.models import WorkerProcess
+from jobs.reconnect import lost_connection, reconnecting
 from jobs.runtime import Limits, hostname, mib, tree_rss
 
 logger = logging.getLogger("jobs.worker")
 
 HEARTBEAT_SECONDS = 5.0
-RECONNECT_ATTEMPTS = 10  # 0.1 s, 0.2 s, ... apart: about 5 s, as long as a failover or restart takes
-
-
-def lost_connection(exc: Exception) -> bool:
-    """The database went away under us (failover, restart, pg_terminate_backend): not SQLite's
-    "database is locked", which the claim treats as "nothing to claim now"."""
-    if isinstance(exc, InterfaceError):
-        return True
-    return isinstance(exc, OperationalError) and not is_locked_database_exception(exc)
-
-
-def reconnecting[T](what: str, call: Callable[[], T], attempts: int = RECONNECT_ATTEMPTS) -> T:
-    """Run `call`; while the database connection is lost, reconnect and run it again.
-
-    Only for calls that are safe to repeat: a claim is one transaction, and a result is recorded
-    on condition of the status it expects, so a try that committed before its answer was lost
-    changes nothing the second time."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return call()
-        except (InterfaceError, OperationalError) as exc:
-            if not lost_connection(exc) or attempt == attempts:
-                raise
-            logger.warning("%s: database connection lost (%s); reconnecting", what, str(exc).strip())
-            connections.close_all()
-            time.sleep(min(1.0, 0.1 * attempt))
-    raise AssertionError("unreachable")
 
 
 @dataclass
 class Child:
-    pid: int
-    fd: int
+    process: job_process.JobProcess
     job: DBTaskResult[Any, Any]
     started: float
     buffer: bytearray = field(default_factory=bytearray)
     peak_rss: int = 0
     next_check: float = 0.0
     killed_reason: str = ""
+
+    @property
+    def pid(self) -> int:  # it leads its own process group: the job and all it started
+        return self.process.pid
+
+    @property
+    def fd(self) -> int:  # its result comes back on this pipe
+        return self.process.result_fd
 
 
 def new_worker_id() -> str:
@@ -103,7 +80,6 @@ class Worker:
         grace: float = 30.0,
         backend_name: str = "default",
         worker_id: str | None = None,
-        fork_per_job: bool = False,
     ) -> None:
         self.limits = limits
         self.queues = queues
@@ -122,8 +98,7 @@ class Worker:
         self.claimed = 0
         self.done = 0
         self.next_heartbeat = 0.0
-        self.fork_per_job = fork_per_job
-        self.launch: Launcher | None = None
+        self.exiting: list[job_process.JobProcess] = []  # reported; reaped as they end
 
     # -- lifecycle -------------------------------------------------------------------------
     def install_signals(self) -> None:
@@ -181,7 +156,11 @@ class Worker:
         self.register()
         reason = "stopped"
         try:
-            self.launch = launcher(self.fork_per_job)
+            # What is alive now (Django, the apps, the settings) lives as long as the worker: keep
+            # it out of the collector, whose full passes write to every object's header and so,
+            # after a fork, make the worker copy page after page of its heap. Thawed on return
+            # (a process that runs workers one after another, as the tests do, collects again).
+            gc.freeze()
             while True:
                 self.heartbeat()
                 if self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
@@ -208,8 +187,9 @@ class Worker:
             reason = "crashed"
             raise
         finally:
-            if self.launch is not None:
-                self.launch.stop()
+            gc.unfreeze()
+            for process in self.exiting:
+                process.exit_code(timeout=10)
             reconnecting(
                 "stop",
                 lambda: WorkerProcess.objects.filter(worker_id=self.worker_id).update(
@@ -274,14 +254,13 @@ class Worker:
             task_started.send(sender=type(job.task.get_backend()), task_result=job.task_result)
         except Exception:
             logger.debug("task_started for job %s not sent", job.pk, exc_info=True)
-        assert self.launch is not None
-        pid, result_fd = self.launch.start(job)
-        os.set_blocking(result_fd, False)
+        process = job_process.start(job)
+        os.set_blocking(process.result_fd, False)
         now = time.monotonic()
-        self.children[result_fd] = Child(
-            pid=pid, fd=result_fd, job=job, started=now, next_check=now + self.poll
+        self.children[process.result_fd] = Child(
+            process=process, job=job, started=now, next_check=now + self.poll
         )
-        self.selector.register(result_fd, selectors.EVENT_READ)
+        self.selector.register(process.result_fd, selectors.EVENT_READ)
 
     def wait_children(self, timeout: float) -> None:
         for key, _ in self.selector.select(timeout):
@@ -318,16 +297,14 @@ class Worker:
             result = json.loads(bytes(child.buffer)) if child.buffer and not child.killed_reason else None
         except ValueError:
             result = None
-        assert self.launch is not None
         exit_code = None
         if result is None and not child.killed_reason:
-            # Raises ForkServerGone if the fork server died (killing this job with it): the
-            # worker then stops and, the child being still listed, releases its job to the queue.
-            exit_code = self.launch.exit_code(child.pid)
+            exit_code = child.process.exit_code(timeout=10)
         self.selector.unregister(child.fd)
         os.close(child.fd)
         del self.children[child.fd]
-        self.launch.forget(child.pid)
+        self.exiting = [p for p in self.exiting if p.exit_code(timeout=0) is None]
+        self.exiting.append(child.process)
         self.done += 1
         job = child.job
         outcome = (
@@ -398,10 +375,7 @@ class Worker:
         """Stop the children now and put their jobs back in the queue for another worker."""
         for child in list(self.children.values()):
             _kill_tree(child.pid)
-            if self.launch is not None:  # dead before its job goes back to the queue
-                with contextlib.suppress(ForkServerGone):  # gone, it took its children with it
-                    self.launch.exit_code(child.pid)
-                self.launch.forget(child.pid)
+            child.process.exit_code(timeout=10)  # dead before its job goes back to the queue
             self.selector.unregister(child.fd)
             os.close(child.fd)
             del self.children[child.fd]

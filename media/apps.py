@@ -7,7 +7,10 @@ class MediaConfig(AppConfig):
     verbose_name = "Media"
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from academy.metrics import register_collector
+        from incidents.anchoring import register_link
         from jobs import consequences
         from media import audit_names
         from media.jobstate import OPTIMISE_TASK_PATH
@@ -18,6 +21,8 @@ class MediaConfig(AppConfig):
         register_collector(StorageCollector())
         start.register(50, "media", start_items)
         audit_names.register()
+        # The Incident Hub links the media items an incident names to their page.
+        register_link("media", lambda ref: reverse("media:detail", kwargs={"media_id": ref}))
         consequences.register(
             OPTIMISE_TASK_PATH,
             consequences.Consequences(

@@ -1,7 +1,7 @@
 """Lessons (one-off or from a weekly series) and their attendance."""
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -9,8 +9,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-if TYPE_CHECKING:
-    from academics.students.models import Student
+from academics.students.models import Student
 
 
 class LessonSeries(models.Model):
@@ -85,8 +84,6 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
             qs = qs.filter(students__id=student_id)
         if student_name:
             # A lesson once, however many of its students the name matches (no join, no duplicates).
-            from academics.models import Student
-
             named = Student.objects.named(student_name).values("pk")
             qs = qs.filter(
                 pk__in=Lesson.students.through.objects.filter(student__in=named).values("lesson_id")

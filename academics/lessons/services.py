@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_date
 
 from academics.lessons.models import Attendance, AttendanceStatus, Lesson, LessonSeries
 from academics.models import Student
+from academics.recording import set_people_and_record
 from academy.errors import Conflict, DomainError, NotFound
 from accounts.models import User
 from audit.services import record_event
@@ -66,8 +67,7 @@ def lesson_create(
     lesson = Lesson.objects.create(
         subject=subject, tutor=tutor, location=location, starts_at=starts_at, ends_at=ends_at
     )
-    lesson.students.set(students)
-    record_event(actor=actor, action="lesson.create", entity=lesson, after=lesson.snapshot())
+    set_people_and_record(lesson, actor=actor, action="lesson.create", people="students", chosen=students)
     return lesson
 
 
@@ -90,9 +90,9 @@ def lesson_update(
         exclude=lesson.pk,
     )
     lesson.save()
-    if students is not None:
-        lesson.students.set(students)
-    record_event(actor=actor, action="lesson.update", entity=lesson, before=before, after=lesson.snapshot())
+    set_people_and_record(
+        lesson, actor=actor, action="lesson.update", people="students", chosen=students, before=before
+    )
     return lesson
 
 
@@ -189,8 +189,7 @@ def series_create(
         until_date=until_date,
         count=count,
     )
-    series.students.set(students)
-    record_event(actor=actor, action="series.create", entity=series, after=series.snapshot())
+    set_people_and_record(series, actor=actor, action="series.create", people="students", chosen=students)
     # The first weeks appear at once; the scheduler keeps the horizon rolling after that.
     series_expand(series=series, today=today)
     return series

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from academics.models import Student
+from academics.recording import set_people_and_record
 from accounts.models import User
 from accounts.services import customer_create
 from audit.services import record_event
@@ -33,8 +34,7 @@ def student_create(
         school_year=school_year,
         notes=notes,
     )
-    student.customers.set(customers)
-    record_event(actor=actor, action="student.create", entity=student, after=student.snapshot())
+    set_people_and_record(student, actor=actor, action="student.create", people="customers", chosen=customers)
     return student
 
 
@@ -49,10 +49,8 @@ def student_update(
     for field, value in changes.items():
         setattr(student, field, value)
     student.save()
-    if customers is not None:
-        student.customers.set(customers)
-    record_event(
-        actor=actor, action="student.update", entity=student, before=before, after=student.snapshot()
+    set_people_and_record(
+        student, actor=actor, action="student.update", people="customers", chosen=customers, before=before
     )
     return student
 

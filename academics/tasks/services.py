@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from academics.models import Student
+from academics.recording import set_people_and_record
 from academics.tasks.models import InstanceStatus, Recurrence, Task, TaskInstance
 from academy.errors import DomainError
 from accounts.models import User
@@ -61,13 +62,12 @@ def task_create(
         start_date=start_date,
         end_date=end_date,
     )
-    task.students.set(students)
     day = _first_instance_date(task, today or timezone.localdate())
+    set_people_and_record(
+        task, actor=actor, action="task.create", people="students", chosen=students, first_instance=day
+    )
     if day is not None:
         _ensure_instances(task, task.students.values_list("pk", flat=True), day)
-    record_event(
-        actor=actor, action="task.create", entity=task, after={**task.snapshot(), "first_instance": day}
-    )
     return task
 
 

@@ -41,13 +41,12 @@ def test_old_address_leads_to_the_page(admin_client, parent_client):
     assert parent_client.get("/admin/academic/schedules/", follow=True).status_code == 403
 
 
-def test_portal_pages_are_one_namespace_and_old_names_still_reverse():
+def test_portal_pages_are_one_namespace():
     assert reverse("portal:home") == "/portal/"
     assert reverse("portal:lessons") == "/portal/lessons/"
     assert reverse("portal:tasks") == "/portal/tasks/"
     assert reverse("portal:task_done", args=[3]) == "/portal/tasks/3/done/"
-    assert reverse("portal_academic:lessons") == reverse("portal:lessons")
-    assert reverse("portal_academic:task_undo", args=[3]) == reverse("portal:task_undo", args=[3])
+    assert reverse("portal:task_undo", args=[3]) == "/portal/tasks/3/undo/"
 
 
 def test_parent_lands_on_portal_lessons_under_portal_namespace(parent_client):

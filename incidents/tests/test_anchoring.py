@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from incidents.models import Occurrence
+from incidents.models import ENTITY_KINDS, Occurrence, entity_url
 from incidents.tests.helpers import post_report, report
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,20 @@ def test_the_reporter_no_longer_names_every_entity_on_the_page():
 
     source = Path(__file__).resolve().parents[1].joinpath("static/incidents/reporter.js").read_text()
     assert "main [data-entity]" not in source
+
+
+def test_every_entity_kind_links_to_its_page_registered_by_the_app_that_owns_it():
+    """Incidents names only its own pages and those below it; academics, homework and media
+    register theirs (anchoring.register_link), so the hub's entity links cover every kind."""
+    links = {kind: entity_url(kind, "7") for kind in sorted(ENTITY_KINDS)}
+    assert links == {
+        "customer": None,  # no page of their own
+        "homework": reverse("homework:admin_detail", kwargs={"homework_id": 7}),
+        "incident": reverse("incidents:detail", kwargs={"incident_id": 7}),
+        "job": reverse("jobs:detail", kwargs={"job_id": 7}),
+        "lesson": reverse("academics:lesson_detail", kwargs={"lesson_id": 7}),
+        "media": reverse("media:detail", kwargs={"media_id": 7}),
+        "student": reverse("academics:student_detail", kwargs={"student_id": 7}),
+        "task": reverse("academics:task_detail", kwargs={"task_id": 7}),
+    }
+    assert entity_url("schedule", "7") is None

@@ -60,8 +60,8 @@ def manage_shell(code: str, env: dict[str, str]) -> subprocess.Popen:
 
 @pytest.mark.parametrize(
     "options",
-    [("--concurrency", "1"), ("--concurrency", "2"), ("--fork-per-job",)],
-    ids=["fork server", "fork server, concurrency 2", "fork per job (the portable path)"],
+    [("--concurrency", "1"), ("--concurrency", "2")],
+    ids=["concurrency 1", "concurrency 2"],
 )
 def test_every_job_reads_the_rows_committed_before_its_dispatch(start_worker, worker_env, tmp_path, options):
     connection.close()  # this process only reads at the end; the others write

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import psutil
 import pytest
@@ -18,8 +17,6 @@ from django_tasks_db.models import DBTaskResult
 
 from academy.request_id import bind_request_id
 from jobs.dispatch import dispatch
-from jobs.forkserver import ForkServer, ForkServerGone
-from jobs.launch import FAST_PATH_AVAILABLE
 from jobs.models import JobInfo, WorkerProcess
 from jobs.reaper import reap_stuck_jobs
 from jobs.runtime import Limits, cgroup_memory_max, check_limit, read_limits
@@ -29,7 +26,6 @@ from jobs.worker import Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MiB = 2**20
-fork_server_only = pytest.mark.skipif(not FAST_PATH_AVAILABLE, reason="the fork server is Linux's fast path")
 
 
 def run_inline(**options) -> Worker:
@@ -89,7 +85,7 @@ def test_a_job_process_that_dies_is_a_failure_with_how_it_ended():
 
 
 def test_the_worker_leaves_no_process_behind():
-    """The fork server and its idle spare are stopped and reaped with the worker."""
+    """Every job process is reaped before the worker returns, those that reported a result too."""
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     dispatch(t.noop)
     run_inline()
@@ -197,7 +193,7 @@ def test_kill_9_mid_job_is_reaped_as_worker_lost_and_the_retryable_job_runs_agai
     wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    # its fork server, the stalled job process and the spare die with it (PR_SET_PDEATHSIG)
+    # the job process watches its parent sentinel and kills its own group
     wait_for(lambda: not _processes_of(worker_env), what="the worker's processes to die")
 
     assert reap_stuck_jobs() == []  # its heartbeat is still fresh: not stuck yet
@@ -221,7 +217,7 @@ def test_sigterm_lets_the_running_job_finish_then_stops(start_worker, worker_env
     wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
-    assert _processes_of(worker_env) == []  # fork server and spare reaped before the worker exits
+    assert _processes_of(worker_env) == []  # its job processes reaped before the worker exits
     assert DBTaskResult.objects.get(pk=job.job_id).status == "SUCCESSFUL"
     assert WorkerProcess.objects.get().stopped_at is not None
 
@@ -234,91 +230,3 @@ def test_sigterm_past_the_grace_period_releases_the_job(start_worker, worker_env
     assert proc.wait(timeout=20) == 0
     assert DBTaskResult.objects.get(pk=job.job_id).status == "READY"
     assert _processes_of(worker_env) == []  # the released job's process is dead too
-
-
-@fork_server_only
-def test_a_spare_killed_while_idle_fails_only_the_job_handed_to_it(start_worker):
-    proc = start_worker("--queues", "*")
-
-    def idle_spare() -> psutil.Process | None:
-        try:
-            servers = psutil.Process(proc.pid).children()
-            spares = servers[0].children() if servers else []
-        except psutil.NoSuchProcess:  # a child ended while we listed it (a loaded machine): look again
-            return None
-        return spares[0] if spares else None
-
-    spare = wait_for(idle_spare, what="the fork server's spare")
-    assert isinstance(spare, psutil.Process)
-    spare.kill()
-    lost = dispatch(t.noop)
-    wait_for(lambda: DBTaskResult.objects.filter(pk=lost.job_id, status="FAILED").exists(), what="FAILED")
-    reason = JobInfo.objects.get(job__pk=lost.job_id).reason
-    assert reason == "the job process ended with signal SIGKILL before reporting a result"
-    fine = dispatch(t.noop)
-    wait_for(lambda: DBTaskResult.objects.filter(pk=fine.job_id, status="SUCCESSFUL").exists(), what="done")
-
-
-@fork_server_only
-def test_a_fork_server_killed_with_a_request_unread_is_reported_as_gone():
-    """Killed with our message still in its socket, the peer sees ECONNRESET rather than EOF:
-    the worker must still learn "gone", never crash on a ConnectionResetError."""
-    server = ForkServer()
-    try:
-        os.kill(server.pid, signal.SIGSTOP)  # it cannot read what we send next
-        server.ask()
-        os.kill(server.pid, signal.SIGKILL)
-        with pytest.raises(ForkServerGone):
-            server.take()
-    finally:
-        server.stop()
-
-
-@fork_server_only
-def test_if_the_fork_server_dies_the_worker_stops_and_releases_its_job(start_worker, worker_env):
-    job = dispatch(t.nap, 30)
-    proc = start_worker("--queues", "*")
-    wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
-    psutil.Process(proc.pid).children()[0].kill()
-    assert proc.wait(timeout=20) != 0
-    assert "ForkServerGone" in (Path(proc.stdout.name).read_text() if proc.stdout else "")
-    assert DBTaskResult.objects.get(pk=job.job_id).status == "READY"
-    assert WorkerProcess.objects.get().stop_reason == "crashed"
-    assert _processes_of(worker_env) == []
-
-
-# -- the portable path (a fork per job, as off Linux), through the same worker -----------------
-
-
-def test_the_portable_path_records_success_failure_death_and_the_memory_limit():
-    fine, failing, hog, killed = (
-        dispatch(t.noop),
-        dispatch(t.boom, "x"),
-        dispatch(t.hog, 4096),
-        dispatch(t.die),
-    )
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
-    worker = run_inline(limit=160 * MiB, fork_per_job=True)
-    assert DBTaskResult.objects.get(pk=fine.job_id).status == "SUCCESSFUL"
-    assert JobInfo.objects.get(job__pk=failing.job_id).reason == "ValueError: x"
-    assert JobInfo.objects.get(job__pk=hog.job_id).reason.startswith(
-        "exceeded the worker memory limit of 160 MiB (resident "
-    )
-    assert (
-        JobInfo.objects.get(job__pk=killed.job_id).reason
-        == "the job process ended with signal SIGKILL before reporting a result"
-    )
-    assert worker.done == DBTaskResult.objects.count()  # all it found, what a failure set off too
-    assert [p for p in psutil.Process().children(recursive=True) if p.pid not in before] == []
-
-
-def test_on_the_portable_path_a_job_dies_with_a_killed_worker(start_worker, worker_env, tmp_path):
-    marker = tmp_path / "stalled"
-    job = dispatch(t.stall_once, str(marker))
-    proc = start_worker("--queues", "*", "--fork-per-job")
-    wait_for(marker.exists, what="the job to start")
-    wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
-    # the job process watches its parent sentinel and kills its own group
-    wait_for(lambda: not _processes_of(worker_env), what="the worker's job process to die")

@@ -29,11 +29,6 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
         parser.add_argument("--grace", type=float, default=30.0, help="seconds to finish jobs on SIGTERM")
         parser.add_argument("--backend", default="default", help="django.tasks backend alias")
-        parser.add_argument(
-            "--fork-per-job",
-            action="store_true",
-            help="fork each job process from the worker (the portable path) even where the fork server runs",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -61,7 +56,6 @@ class Command(BaseCommand):
             interval=options["interval"],
             grace=options["grace"],
             backend_name=options["backend"],
-            fork_per_job=options["fork_per_job"],
         )
         worker.install_signals()
         worker.run()
