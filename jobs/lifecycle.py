@@ -121,6 +121,10 @@ def record_failure(job_id: Any, failure: Failure) -> str | None:
                 attempt=info.attempt + 1,
                 cause=Cause.RETRY,
                 previous_id=job.pk,
+                # A job whose worker died had already waited its turn: its retry takes the same
+                # place, not the back of the queue (the soak's kill recovered in 105-158 s,
+                # mostly waiting behind jobs that arrived after it).
+                enqueued_at=job.enqueued_at if failure.worker_lost else None,
             )
             retry_id = str(retry.pk)
             DispatchKey.objects.filter(job_id=job.pk).update(job_id=retry.pk)

@@ -83,3 +83,26 @@ def test_a_non_transient_error_is_not_retried():
     run_inline()
     assert DBTaskResult.objects.filter(task_path=t.boom.module_path).count() == 1
     assert not JobInfo.objects.filter(previous__pk=first.job_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_workers_job_is_retried_in_its_old_place_in_the_queue():
+    """A job whose worker died had waited its turn once: its retry is claimed before the jobs that
+    arrived after it, not behind them (the soak's recovery after a kill was mostly that wait)."""
+    from django.utils import timezone
+
+    from jobs.lifecycle import WORKER_LOST_CLASS, Failure, record_failure
+
+    lost = dispatch(t.flaky, 1, key="lost:1")
+    later = [dispatch(t.noop).job_id for _ in range(3)]
+    DBTaskResult.objects.filter(pk=lost.job_id).update(
+        status="RUNNING", started_at=timezone.now(), worker_ids=["gone"]
+    )
+    failure = Failure(WORKER_LOST_CLASS, "", "the worker was lost", worker_lost=True)
+    retry_id = record_failure(lost.job_id, failure)
+
+    assert retry_id is not None
+    order = [str(pk) for pk in DBTaskResult.objects.ready().values_list("id", flat=True)]
+    assert order == [retry_id, *later]  # the model's ordering is the workers' claim order
+    retry = DBTaskResult.objects.get(pk=retry_id)
+    assert retry.enqueued_at == DBTaskResult.objects.get(pk=lost.job_id).enqueued_at
