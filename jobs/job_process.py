@@ -100,7 +100,10 @@ def start(job: DBTaskResult[Any, Any]) -> JobProcess:
 def _main(job: DBTaskResult[Any, Any], result_r: int, result_w: int) -> None:
     os.close(result_r)
     os.setpgid(0, 0)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the worker's graceful-stop handler
+    # Stopping is the worker's call: `systemctl stop` signals every process of the service, and a
+    # job ended by that SIGTERM would fail for good; the worker lets it finish within its grace
+    # period, then kills the group (SIGKILL). Ignored signals stay ignored in what the job runs.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the worker, which stops us
     # Never collect what was inherited: a collection touches every object, copying the worker's
     # heap page by page.

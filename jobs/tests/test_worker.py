@@ -222,6 +222,19 @@ def test_sigterm_lets_the_running_job_finish_then_stops(start_worker, worker_env
     assert WorkerProcess.objects.get().stopped_at is not None
 
 
+def test_a_service_stop_that_signals_every_process_lets_the_job_finish(start_worker, worker_env):
+    """`systemctl stop` sends SIGTERM to the job process too, not only to the worker: the job goes on
+    (the worker owns its stop), so a running video is not failed for good by a deploy."""
+    job = dispatch(t.nap, 1.0)
+    proc = start_worker("--queues", "*")
+    wait_for(lambda: DBTaskResult.objects.filter(pk=job.job_id, status="RUNNING").exists(), what="RUNNING")
+    for process in [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]:
+        process.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert DBTaskResult.objects.get(pk=job.job_id).status == "SUCCESSFUL"
+    assert _processes_of(worker_env) == []
+
+
 def test_sigterm_past_the_grace_period_releases_the_job(start_worker, worker_env):
     job = dispatch(t.nap, 30)
     proc = start_worker("--queues", "*", "--grace", "0.5")

@@ -47,7 +47,7 @@ def test_a_bad_video_fails_once_with_a_reason_on_the_page(
     jobs = DBTaskResult.objects.filter(task_path=jobstate.OPTIMISE_TASK_PATH)
     assert [j.status for j in jobs] == ["FAILED"]  # permanent: no retry
     row = queries.rows_for([MediaItem.objects.for_media_insights().get(pk=item.pk)])[0]
-    assert row.state == "failed" and row.eligible
+    assert row.state == "refused" and not row.eligible  # trying again would be refused again
     assert row.error.startswith("This file is not a video we can read")
     assert storage.exists(item.variants.get().storage_key)  # the original is kept
 
