@@ -95,14 +95,16 @@ SUGGESTIONS = 8
 
 @admin_required
 def student_suggestions(request: HttpRequest) -> HttpResponse:
-    """The filter's datalist options for what has been typed so far (htmx swaps them in)."""
+    """Active students named like what has been typed so far (htmx swaps them in): the Lessons
+    filter's datalist options, or with ?pick=1 the student picker's buttons (students/picker.py)."""
     text = request.GET.get("student_name", "").strip()[:100]
     students = (
         Student.objects.active().named(text).order_by("last_name", "first_name", "id")[:SUGGESTIONS]
         if text
         else []
     )
-    return render(request, "academics/_student_suggestions.html", {"students": students})
+    context = {"students": students, "text": text, "pick": request.GET.get("pick") == "1"}
+    return render(request, "academics/_student_suggestions.html", context)
 
 
 @admin_required
