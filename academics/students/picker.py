@@ -40,8 +40,9 @@ class StudentPicker(forms.CheckboxSelectMultiple):
 
     @cached_property
     def many(self) -> bool:
-        """More than FEW active students: counted no further than FEW + 1, once a form."""
-        return self._students()[: FEW + 1].count() > FEW
+        """More than FEW active students: counted no further than FEW + 1, once a form, in no
+        order (sorting 100,000 names to count 51 of them took ~90 ms)."""
+        return self._students().order_by()[: FEW + 1].count() > FEW
 
     def id_for_label(self, id_: str, index: str | None = None) -> str:
         # The field's label names the search box (checkboxes keep Django's: none on the group).
