@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('academics', '0003_lesson_entity_kind'),
+        ("academics", "0003_lesson_entity_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['last_name', 'first_name', 'id'], name='student_name_order'),
+            model_name="student",
+            index=models.Index(fields=["last_name", "first_name", "id"], name="student_name_order"),
         ),
     ]
