@@ -112,7 +112,7 @@ def lesson_week(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     start = parse_date(request.GET.get("week")) or today
     start -= timedelta(days=start.weekday())
-    lessons = list(Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_admin_list())
+    lessons = list(Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_week())
     context = {
         "week": build_week(start, lessons, today),
         "prev": start - timedelta(days=7),
