@@ -38,9 +38,11 @@ class CappedPaginator(Paginator[Any]):
     @cached_property
     def count(self) -> int:
         """The rows, counted up to cap + 1 (a subquery with a LIMIT): more than `cap` means
-        "more than cap"."""
-        head = self.object_list[: self.cap + 1]
-        return head.count() if isinstance(head, QuerySet) else len(head)
+        "more than cap". Only the keys are counted, in no order: a per-row annotation (the
+        Lessons list's attendance count) would otherwise run for every counted row."""
+        if isinstance(self.object_list, QuerySet):
+            return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        return len(self.object_list[: self.cap + 1])
 
     @property
     def capped(self) -> bool:

@@ -8,9 +8,11 @@ with N rows of each kind (students, lessons with a student and an attendance row
 a student and an instance each, homework with a media item each, incidents with an occurrence
 each) and 10 N jobs and 10 N audit events (N = 100,000 gives the 1,000,000 the issue asks for).
 The fill is INSERT ... SELECT over a numbers table, one statement a table, so even the million-row
-tables take seconds. Then it times every admin and portal list page, the admin start page and each
-detail page with Django's test client (logged in; median of --repeat runs after one warm-up), and
-a whole-series delete and restore (52 lessons, 20 students each, all marked).
+tables take seconds. Then it times every admin and portal list page, the admin start page, each
+detail page, a deep page of the audit log (a quarter of the way down), and the forms that choose
+students (new lesson, series, task and customer; a lesson's edit form) with Django's test client
+(logged in; median of --repeat runs after one warm-up), and a whole-series delete and restore
+(52 lessons, 20 students each, all marked).
 
 The table prints each page's time at both sizes and the ratio large/small. Targets (issue #21):
 every page under 150 ms at the large size and at most 2x its small-size time; the series delete
@@ -261,12 +263,16 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
 
     from academics.lessons.models import Lesson
     from academics.tasks.models import Task
+    from audit.models import AuditEvent
     from homework.models import Homework
     from incidents.models import Incident
     from media.models import MediaItem
 
     mid = max(n // 2, 1)
     lesson = Lesson.objects.order_by("id")[mid - 1]
+    # A quarter of the way down the log (page 5,000 of 1,000,000 events at 50 a page): the
+    # audit log pages from an event's place, so this must cost what the first page does.
+    deep = AuditEvent.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[10 * n // 4]
     job = DBTaskResult.objects.filter(status="FAILED").order_by("enqueued_at").first()
     parent_student = 1
     return [
@@ -276,6 +282,12 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
         ("lessons (list)", "admin", reverse("academics:lesson_list")),
         ("lessons (week)", "admin", reverse("academics:lesson_week")),
         ("lesson detail", "admin", reverse("academics:lesson_detail", args=[lesson.pk])),
+        # The forms that choose students: a search box past 50 students, never a box each.
+        ("lesson new", "admin", reverse("academics:lesson_create")),
+        ("lesson edit", "admin", reverse("academics:lesson_edit", args=[lesson.pk])),
+        ("series new", "admin", reverse("academics:series_create")),
+        ("task new", "admin", reverse("academics:task_create")),
+        ("customer new", "admin", reverse("accounts:customer_create")),
         ("tasks", "admin", reverse("academics:task_list")),
         (
             "task detail",
@@ -292,6 +304,7 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
         ("audit log", "admin", reverse("audit:log")),
         ("audit log (one kind)", "admin", reverse("audit:log") + "?kind=student"),
         ("audit log (action)", "admin", reverse("audit:log") + "?action=attendance."),
+        ("audit log (deep)", "admin", reverse("audit:log") + f"?older={deep}"),
         ("jobs", "admin", reverse("jobs:insights")),
         ("jobs (failed)", "admin", reverse("jobs:insights") + "?tab=failed"),
         ("job detail", "admin", reverse("jobs:detail", args=[str(job.pk)]) if job else ""),

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from academics.students.forms import students_field
+from academics.students.picker import students_field
 from ui.forms import DateInput, DateTimeInput, TimeInput
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from academics.lessons.models import AttendanceStatus, Lesson
 from academics.lessons.week import build_week
 from academics.models import Student
 from academy.errors import get_or_not_found
+from academy.paging import CappedPaginator
 from academy.query import parse_date, parse_int
 from accounts.access import AuthenticatedRequest, admin_required
 from ui.forms import status_for, submit
@@ -68,7 +68,9 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
         lessons = lessons.default_admin_view(today)
     else:
         lessons = lessons.filtered(**filters)
-    page = Paginator(lessons.for_admin_list(), 25).get_page(request.GET.get("page"))
+    # Counted up to the cap: the default view's upcoming lessons grow with the academy (50,000 of
+    # 100,000), and an exact count of them was a third of the page (bench/pages.py).
+    page = CappedPaginator(lessons.for_admin_list(), 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
@@ -93,14 +95,16 @@ SUGGESTIONS = 8
 
 @admin_required
 def student_suggestions(request: HttpRequest) -> HttpResponse:
-    """The filter's datalist options for what has been typed so far (htmx swaps them in)."""
+    """Active students named like what has been typed so far (htmx swaps them in): the Lessons
+    filter's datalist options, or with ?pick=1 the student picker's buttons (students/picker.py)."""
     text = request.GET.get("student_name", "").strip()[:100]
     students = (
         Student.objects.active().named(text).order_by("last_name", "first_name", "id")[:SUGGESTIONS]
         if text
         else []
     )
-    return render(request, "academics/_student_suggestions.html", {"students": students})
+    context = {"students": students, "text": text, "pick": request.GET.get("pick") == "1"}
+    return render(request, "academics/_student_suggestions.html", context)
 
 
 @admin_required
@@ -108,7 +112,7 @@ def lesson_week(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     start = parse_date(request.GET.get("week")) or today
     start -= timedelta(days=start.weekday())
-    lessons = list(Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_admin_list())
+    lessons = list(Lesson.objects.filtered(start=start, end=start + timedelta(days=6)).for_week())
     context = {
         "week": build_week(start, lessons, today),
         "prev": start - timedelta(days=7),

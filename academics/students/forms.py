@@ -1,6 +1,7 @@
 from django import forms
 
 from academics.models import Student
+from academics.students.picker import students_field
 from accounts.forms import CustomerForm
 from accounts.models import Role, User
 from ui.forms import DateInput
@@ -26,14 +27,4 @@ class StudentForm(forms.ModelForm[Student]):
 class CustomerStudentsForm(CustomerForm):
     """A new customer with the students they will see in the portal."""
 
-    students = forms.ModelMultipleChoiceField(
-        queryset=Student.objects.active(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-
-def students_field() -> forms.ModelMultipleChoiceField[Student]:
-    """The active students to choose from, for a lesson, a series or a task."""
-    return forms.ModelMultipleChoiceField(
-        queryset=Student.objects.active().order_by("last_name", "first_name"),
-        widget=forms.CheckboxSelectMultiple,
-    )
+    students = students_field(required=False)

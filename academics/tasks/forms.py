@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from academics.students.forms import students_field
+from academics.students.picker import students_field
 from ui.forms import DateInput
 
 

@@ -33,7 +33,8 @@ def test_lessons_are_placed_on_the_time_axis_and_overlaps_share_the_width(
     assert (placed["A"].lanes, placed["B"].lanes, placed["C"].lanes) == (2, 2, 1)
     assert {placed["A"].left, placed["B"].left} == {0, 50}
     assert placed["C"].width == 100
-    assert len(day.slots) == 12 and timezone.localtime(day.slots[0]).hour == 8
+    assert len(day.slots) == 12 and timezone.localtime(day.slots[0].start).hour == 8
+    assert (day.slots[0].at, day.slots[0].when) == ("2026-12-01T08:00", "Tue 1 Dec 2026, 08:00")
 
 
 def test_an_early_lesson_widens_the_day(make_lesson, student):
