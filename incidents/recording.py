@@ -9,7 +9,7 @@ occurrences, one for the entities they name. Then the triage rule may change an 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, cast
 from uuid import UUID
 
@@ -66,12 +66,22 @@ def fit_columns(model: type[models.Model], values: dict[str, Any]) -> dict[str, 
     Whoever builds a capture caps its texts already; this is the last guard, so that an
     over-long value is neither cut silently nor fails its whole batch (which would then wait
     in the inbox for ever, failing each run)."""
-    fitted = dict(values)
+    fitted, limits = dict(values), _max_lengths(model)
     for name, value in values.items():
-        limit = cast(Field[Any, Any], model._meta.get_field(name)).max_length
+        limit = limits[name]
         if limit and isinstance(value, str) and len(value) > limit:
             fitted[name] = clip(value, limit)
     return fitted
+
+
+@cache
+def _max_lengths(model: type[models.Model]) -> dict[str, int | None]:
+    """Each column's max_length (None if it has none), by field name and by attname (actor_id);
+    looked up once a model, as grouping asks for some 40 values an occurrence."""
+    limits: dict[str, int | None] = {}
+    for field in model._meta.concrete_fields:
+        limits[field.name] = limits[field.attname] = field.max_length
+    return limits
 
 
 @dataclass(frozen=True)
