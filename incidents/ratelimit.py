@@ -7,6 +7,13 @@ the others behind the same address. Two ways to count, the same rule:
   caller's transaction, which rolls the counts back when it refuses.
 - `insert_within_limits` (PostgreSQL): the stored row and its counts in one statement, so an
   accepted report costs one round trip instead of five (BEGIN, SET, upsert, INSERT, COMMIT).
+
+And one way to refuse early: a count never goes down within its window, so once a sender (its
+session, or its address) has been refused, every report it sends until the window ends would be
+refused too. Each web process remembers that (`remember_refusal`) and refuses those reports
+before the session, the user or the counts are read (`refused_early`): in a storm from a broken
+page, most reports come from people already over their limit, and each of those used to cost as
+much as an accepted one (three queries), queueing ordinary pages behind them.
 """
 
 import time
@@ -28,13 +35,59 @@ def limits_for(*, user_id: int, ip: str | None) -> dict[str, int]:
     return limits
 
 
-def _refusal(now: float) -> DomainError:
-    return DomainError(
-        "rate_limited",
-        "Too many reports; please wait a moment.",
-        429,
-        headers={"Retry-After": str(ratelimit.retry_after(WINDOW_SECONDS, now))},
-    )
+class OverLimit(DomainError):
+    """The 429 refusal, naming the keys that are at their limit until `window_end`."""
+
+    def __init__(self, now: float, over: list[str]) -> None:
+        super().__init__(
+            "rate_limited",
+            "Too many reports; please wait a moment.",
+            429,
+            headers={"Retry-After": str(ratelimit.retry_after(WINDOW_SECONDS, now))},
+        )
+        self.over = over
+        self.window_end = ratelimit.window_end(WINDOW_SECONDS, now)
+
+
+# This process's senders known to be over a limit: {"session:<key>" or "ip:<address>": window end}.
+_refused_until: dict[str, int] = {}
+_REMEMBERED_AT_MOST = 10_000  # past this, the ended windows are dropped
+
+
+def _early_keys(session_key: str | None, ip: str | None) -> list[str]:
+    return [f"session:{session_key}" if session_key else "", f"ip:{ip}" if ip else ""]
+
+
+def refused_early(*, session_key: str | None, ip: str | None) -> OverLimit | None:
+    """The refusal for a sender this process has already seen over its limit in this window
+    (by its session cookie or its address), without reading the session or the database; None
+    when it may still send.
+
+    The session cookie is only compared with those of refused requests: a forged one matches
+    none and goes on to the real checks."""
+    now = time.time()
+    over = [key for key in _early_keys(session_key, ip) if key and _refused_until.get(key, 0) > now]
+    return OverLimit(now, over) if over else None
+
+
+def remember_refusal(refusal: OverLimit, *, session_key: str | None) -> None:
+    """Remember who was refused until the window ends: the session for a user's limit, the
+    address for an address's limit."""
+    if len(_refused_until) >= _REMEMBERED_AT_MOST:
+        now = time.time()
+        for key in [key for key, end in _refused_until.items() if end <= now]:
+            del _refused_until[key]
+    for key in refusal.over:
+        kind, _, _ = key.partition(":")
+        if kind == "ip":
+            _refused_until[key] = refusal.window_end
+        elif kind == "user" and session_key:
+            _refused_until[f"session:{session_key}"] = refusal.window_end
+
+
+def forget_refusals() -> None:
+    """Forget every remembered refusal (tests change the clock and the limits)."""
+    _refused_until.clear()
 
 
 def check(*, user_id: int, ip: str | None) -> None:
@@ -43,8 +96,9 @@ def check(*, user_id: int, ip: str | None) -> None:
     now = time.time()
     limits = limits_for(user_id=user_id, ip=ip)
     counts = ratelimit.hit(list(limits), WINDOW_SECONDS, now)
-    if any(counts.get(key, 0) > limit for key, limit in limits.items()):
-        raise _refusal(now)
+    over = [key for key, limit in limits.items() if counts.get(key, 0) > limit]
+    if over:
+        raise OverLimit(now, over)
 
 
 def insert_within_limits(insert: str, params: list[Any], *, user_id: int, ip: str | None) -> None:
@@ -85,5 +139,8 @@ def insert_within_limits(insert: str, params: list[Any], *, user_id: int, ip: st
             cursor.nextset()  # past the SET's result
         counts = {key: int(count) for key, count in cursor.fetchall()}
     if not counts:
-        raise _refusal(now)
+        # Refused: which keys are at their limit, for refused_early (one query, once a sender
+        # and window in each process).
+        found = ratelimit.counts(list(limits), WINDOW_SECONDS, now)
+        raise OverLimit(now, [key for key, most in limits.items() if found[key] >= most])
     ratelimit.forget_old_windows(counts, end)

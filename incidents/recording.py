@@ -9,7 +9,7 @@ occurrences, one for the entities they name. Then the triage rule may change an 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, cast
 from uuid import UUID
 
@@ -66,12 +66,22 @@ def fit_columns(model: type[models.Model], values: dict[str, Any]) -> dict[str, 
     Whoever builds a capture caps its texts already; this is the last guard, so that an
     over-long value is neither cut silently nor fails its whole batch (which would then wait
     in the inbox for ever, failing each run)."""
-    fitted = dict(values)
+    fitted, limits = dict(values), _max_lengths(model)
     for name, value in values.items():
-        limit = cast(Field[Any, Any], model._meta.get_field(name)).max_length
+        limit = limits[name]
         if limit and isinstance(value, str) and len(value) > limit:
             fitted[name] = clip(value, limit)
     return fitted
+
+
+@cache
+def _max_lengths(model: type[models.Model]) -> dict[str, int | None]:
+    """Each column's max_length (None if it has none), by field name and by attname (actor_id);
+    looked up once a model, as grouping asks for some 40 values an occurrence."""
+    limits: dict[str, int | None] = {}
+    for field in model._meta.concrete_fields:
+        limits[field.name] = limits[field.attname] = field.max_length
+    return limits
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,18 @@ class OccurrenceToRecord:
         return Occurrence(**fit_columns(Occurrence, values))
 
     @cached_property
+    def occurrence_row(self) -> list[Any]:
+        """The occurrence's columns as the database takes them (its incident left to fill in),
+        in _occurrence_fields() order. Converting some 30 values an occurrence is most of the
+        cost of an insert: done here, before the write transaction, it no longer holds that
+        transaction (and SQLite's one writer lock) open, as bulk_create did inside it."""
+        occurrence = self.occurrence
+        return [
+            field.get_db_prep_save(field.pre_save(occurrence, add=True), connection)
+            for field in _occurrence_fields()
+        ]
+
+    @cached_property
     def incident_values(self) -> dict[str, Any]:
         """The columns of its incident, when this is the first occurrence of its group in a batch
         (_upsert_incidents adds the group's status, times and count)."""
@@ -157,7 +179,7 @@ class OccurrenceToRecord:
 def build_before_writing(batch: list[OccurrenceToRecord]) -> None:
     """Build what recording writes for these, before its write transaction."""
     for item in batch:
-        item.fingerprint, item.occurrence, item.incident_values  # noqa: B018 - cached
+        item.fingerprint, item.occurrence_row, item.incident_values  # noqa: B018 - cached
 
 
 def link_entities(links: list[OccurrenceEntity]) -> None:
@@ -188,12 +210,16 @@ def record_occurrences(batch: list[OccurrenceToRecord]) -> list[Occurrence]:
     for item in batch:
         groups.setdefault(item.fingerprint, []).append(item)
     incidents = _upsert_incidents(groups)
-    occurrences = []
+    occurrences, rows = [], []
+    incident_column = _occurrence_fields().index(Occurrence._meta.get_field("incident"))
     for item in batch:
-        occurrence = item.occurrence
-        occurrence.incident_id = incidents[item.fingerprint].id
+        occurrence, row = item.occurrence, list(item.occurrence_row)
+        occurrence.incident_id = row[incident_column] = incidents[item.fingerprint].id
         occurrences.append(occurrence)
-    Occurrence.objects.bulk_create(occurrences)  # sets their ids, on SQLite and PostgreSQL
+        rows.append(row)
+    for occurrence, pk in zip(occurrences, _insert_occurrences(rows), strict=True):
+        occurrence.pk = pk
+        occurrence._state.adding, occurrence._state.db = False, connection.alias
     link_entities(
         [
             link
@@ -255,6 +281,43 @@ def _upsert_incidents(groups: dict[str, list[OccurrenceToRecord]]) -> dict[str, 
             )
             for key, pk, status, total in cursor.fetchall()
         }
+
+
+def _occurrence_fields() -> list[Field[Any, Any]]:
+    """The columns an occurrence is inserted with: all but its id."""
+    return [f for f in Occurrence._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_occurrences(rows: list[list[Any]]) -> list[int]:
+    """Insert rows of occurrence values already as the database takes them (occurrence_row);
+    their new ids, in the order of the rows.
+
+    The statement is the one bulk_create writes (on PostgreSQL one array a column, cast to the
+    column's type without its length, so nothing is cut on the way), without its per-value
+    conversion, which the rows have had before the transaction."""
+    fields, q = _occurrence_fields(), connection.ops.quote_name
+    columns = ", ".join(q(cast(str, field.column)) for field in fields)
+    into = f"INSERT INTO {q(Occurrence._meta.db_table)} ({columns})"
+    ids: list[int] = []
+    for start in range(0, len(rows), 500):  # within SQLite's limit on a statement's values
+        chunk = rows[start : start + 500]
+        if connection.vendor == "postgresql" and len(chunk) > 1:
+            arrays = ", ".join(
+                f"(%s)::{cast(str, field.db_type(connection)).split('(')[0]}[]" for field in fields
+            )
+            sql, params = (
+                f"{into} SELECT * FROM UNNEST({arrays})",  # noqa: S608 - our names; values are params
+                [list(column) for column in zip(*chunk, strict=True)],
+            )
+        else:
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            sql, params = f"{into} VALUES {', '.join([row] * len(chunk))}", [v for r in chunk for v in r]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} RETURNING {q('id')}", params)
+            # One statement's new ids rise in the order of its rows (SQLite and PostgreSQL),
+            # whatever order RETURNING lists them in.
+            ids += sorted(int(pk) for (pk,) in cursor.fetchall())
+    return ids
 
 
 def insert_statement(

@@ -45,6 +45,19 @@ logger = logging.getLogger("incidents.views")
 @require_POST
 def ingest(request: HttpRequest) -> JsonResponse:
     """POST /api/incidents: one browser report. CSRF is enforced by the middleware."""
+    session_key, ip = request.COOKIES.get(settings.SESSION_COOKIE_NAME), client_ip(request)
+    # Before request.user: a sender known to be over its limit costs no query at all.
+    early = ratelimit.refused_early(session_key=session_key, ip=ip)
+    if early is not None:
+        raise early
+    try:
+        return _ingest(request, ip)
+    except ratelimit.OverLimit as refusal:
+        ratelimit.remember_refusal(refusal, session_key=session_key)
+        raise
+
+
+def _ingest(request: HttpRequest, ip: str | None) -> JsonResponse:
     user = request.user
     if not user.is_authenticated or not user.is_active:
         raise Forbidden("not_authenticated", "Please log in first.")
@@ -55,7 +68,7 @@ def ingest(request: HttpRequest) -> JsonResponse:
         length = 0
     if length > limit:
         raise DomainError("payload_too_large", f"A report may be at most {limit // 1024} KiB.", 413)
-    user_id, ip = user.pk, client_ip(request)
+    user_id = user.pk
     try:
         report = reports.validate(_parse(request, limit))
     except reports.InvalidReport:

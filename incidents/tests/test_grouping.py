@@ -202,3 +202,54 @@ def test_a_value_longer_than_its_column_is_cut_visibly_never_silently(admin):
         assert occurrence.route == occurrence.incident.route == long_route[:299] + "…"
         if occurrence.source == "browser":
             assert occurrence.user_agent == long_agent[:499] + "…"
+
+
+def test_a_batch_comes_back_in_its_order_with_the_ids_incidents_and_values_stored(admin):
+    """Recording converts each occurrence's values before its write transaction and inserts the
+    batch in one statement (several rows: PostgreSQL's UNNEST): each returned occurrence is the
+    row stored for it, JSON, times and addresses included."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from incidents.capture import Capture
+    from incidents.models import Occurrence
+    from incidents.recording import OccurrenceToRecord, record_occurrences
+
+    start = timezone.now()
+    batch = [
+        OccurrenceToRecord(
+            actor=admin,
+            at=start + timedelta(seconds=n),
+            capture=Capture(
+                source="browser",
+                route=f"/portal/{n % 2}/",
+                ui_message=f"boom {n}",
+                breadcrumbs=[f"click {n}"],
+                browser_payload={"kind": "http", "n": n},
+                client_ip="198.51.100.7",
+                request_id=f"req-{n}",
+            ),
+        ).anchored()
+        for n in range(5)
+    ]
+    with transaction.atomic():
+        recorded = record_occurrences(batch)
+    assert [o.ui_message for o in recorded] == [f"boom {n}" for n in range(5)]
+    assert len({o.incident_id for o in recorded}) == 2
+    for n, occurrence in enumerate(recorded):
+        stored = Occurrence.objects.get(pk=occurrence.pk)
+        assert (stored.ui_message, stored.request_id, stored.route) == (
+            f"boom {n}",
+            f"req-{n}",
+            f"/portal/{n % 2}/",
+        )
+        assert stored.incident_id == occurrence.incident_id
+        assert stored.incident.route == stored.route
+        assert (stored.breadcrumbs, stored.browser_payload) == ([f"click {n}"], {"kind": "http", "n": n})
+        assert (stored.browser_reported_at, stored.client_ip) == (
+            start + timedelta(seconds=n),
+            "198.51.100.7",
+        )
+    assert Incident.objects.get(route="/portal/0/").occurrence_count == 3
