@@ -16,7 +16,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 
 @pytest.fixture
 def many_students(monkeypatch, student, other_student):
-    monkeypatch.setattr("academics.students.picker.FEW", 1)  # 50 in the app
+    monkeypatch.setattr("ui.picker.FEW", 1)  # 50 in the app
     return Student.objects.create(first_name="Sasha", last_name="Student", school_year="Year 3")
 
 
