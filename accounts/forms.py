@@ -3,6 +3,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse_lazy
 
 from academy.client import client_ip
@@ -68,10 +70,15 @@ def active_customers() -> "models.QuerySet[User]":
     return User.objects.filter(role=Role.CUSTOMER, is_active=True)
 
 
+# Customers in the order people read them: by name, or by email for one who has no name (it would
+# otherwise sort before everyone, as "").
+BY_NAME = (Coalesce(NullIf("full_name", Value("")), "email"), "email")
+
+
 def customers_field(*, label: str = "Parents", help_text: str = "") -> "forms.ModelMultipleChoiceField[User]":
     """The active customer accounts to choose from, e.g. a student's parents."""
     return forms.ModelMultipleChoiceField(
-        queryset=active_customers().order_by("full_name", "email"),
+        queryset=active_customers().order_by(*BY_NAME),
         widget=ParentPicker,
         label=label,
         required=False,

@@ -14,7 +14,7 @@ from academy.client import client_ip
 from academy.errors import get_or_not_found
 from accounts import services, throttle
 from accounts.access import AuthenticatedRequest, admin_required, login_required
-from accounts.forms import ThrottledLoginForm, active_customers
+from accounts.forms import BY_NAME, ThrottledLoginForm, active_customers
 from accounts.models import Role, User
 
 DEMO_LOGINS = ["admin@demo.academy", "parent@demo.academy", "parent2@demo.academy"]
@@ -104,7 +104,7 @@ def customer_suggestions(request: HttpRequest) -> HttpResponse:
     customers = (
         active_customers()
         .filter(Q(full_name__icontains=text) | Q(email__icontains=text))
-        .order_by("full_name", "email")[:SUGGESTIONS]
+        .order_by(*BY_NAME)[:SUGGESTIONS]
         if text
         else []
     )
