@@ -36,6 +36,7 @@ urlpatterns = [
         name="invite_done",
     ),
     path("admin/customers/", views.customer_list, name="customer_list"),
+    path("admin/customers/suggestions/", views.customer_suggestions, name="customer_suggestions"),
     # "admin/customers/new/" (accounts:customer_create) offers the new customer's students, so
     # academics serves it; academy/urls.py adds it to this namespace.
     path("admin/customers/<int:user_id>/invite/", views.customer_resend_invitation, name="customer_invite"),

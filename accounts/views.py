@@ -14,7 +14,7 @@ from academy.client import client_ip
 from academy.errors import get_or_not_found
 from accounts import services, throttle
 from accounts.access import AuthenticatedRequest, admin_required, login_required
-from accounts.forms import ThrottledLoginForm
+from accounts.forms import BY_NAME, ThrottledLoginForm, active_customers
 from accounts.models import Role, User
 
 DEMO_LOGINS = ["admin@demo.academy", "parent@demo.academy", "parent2@demo.academy"]
@@ -90,6 +90,31 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         customers = customers.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
     page = Paginator(customers, 25).get_page(request.GET.get("page"))
     return render(request, "accounts/customer_list.html", {"page": page, "q": query})
+
+
+# Suggestions while typing in the parent picker (accounts/forms.py): a handful, never every customer.
+SUGGESTIONS = 8
+
+
+@admin_required
+def customer_suggestions(request: HttpRequest) -> HttpResponse:
+    """Active customer accounts whose name or email holds what has been typed so far, as the
+    parent picker's buttons (htmx swaps them in; ui/picker.py)."""
+    text = request.GET.get("q", "").strip()[:100]
+    customers = (
+        active_customers()
+        .filter(Q(full_name__icontains=text) | Q(email__icontains=text))
+        .order_by(*BY_NAME)[:SUGGESTIONS]
+        if text
+        else []
+    )
+    context = {
+        "found": [(c.pk, str(c), c.email if c.full_name else "") for c in customers],
+        "plural": "parents",
+        "text": text,
+        "none": f"No active customer matches “{text}”.",
+    }
+    return render(request, "ui/_picker_options.html", context)
 
 
 @admin_required

@@ -10,7 +10,8 @@ each) and 10 N jobs and 10 N audit events (N = 100,000 gives the 1,000,000 the i
 The fill is INSERT ... SELECT over a numbers table, one statement a table, so even the million-row
 tables take seconds. Then it times every admin and portal list page, the admin start page, each
 detail page, a deep page of the audit log (a quarter of the way down), and the forms that choose
-students (new lesson, series, task and customer; a lesson's edit form) with Django's test client
+students (new lesson, series, task and customer; a lesson's edit form) or parents (a student's
+new and edit forms; N / 10 customer accounts) with Django's test client
 (logged in; median of --repeat runs after one warm-up), and a whole-series delete and restore
 (52 lessons, 20 students each, all marked).
 
@@ -288,6 +289,9 @@ def _pages(n: int) -> list[tuple[str, str, str]]:
         ("series new", "admin", reverse("academics:series_create")),
         ("task new", "admin", reverse("academics:task_create")),
         ("customer new", "admin", reverse("accounts:customer_create")),
+        # The forms that choose parents (N / 10 customer accounts): the same search box.
+        ("student new", "admin", reverse("academics:student_create")),
+        ("student edit", "admin", reverse("academics:student_edit", args=[mid])),
         ("tasks", "admin", reverse("academics:task_list")),
         (
             "task detail",

@@ -96,14 +96,20 @@ SUGGESTIONS = 8
 @admin_required
 def student_suggestions(request: HttpRequest) -> HttpResponse:
     """Active students named like what has been typed so far (htmx swaps them in): the Lessons
-    filter's datalist options, or with ?pick=1 the student picker's buttons (students/picker.py)."""
+    filter's datalist options, or with ?pick=1 the student picker's buttons (ui/picker.py)."""
     text = request.GET.get("student_name", "").strip()[:100]
     students = (
         Student.objects.active().named(text).order_by("last_name", "first_name", "id")[:SUGGESTIONS]
         if text
         else []
     )
-    context = {"students": students, "text": text, "pick": request.GET.get("pick") == "1"}
+    context = {
+        "students": students,
+        "text": text,
+        "pick": request.GET.get("pick") == "1",
+        "found": [(s.pk, s.full_name, s.school_year) for s in students],
+        "none": f"No active student matches “{text}”.",
+    }
     return render(request, "academics/_student_suggestions.html", context)
 
 

@@ -2,18 +2,12 @@ from django import forms
 
 from academics.models import Student
 from academics.students.picker import students_field
-from accounts.forms import CustomerForm
-from accounts.models import Role, User
+from accounts.forms import CustomerForm, customers_field
 from ui.forms import DateInput
 
 
 class StudentForm(forms.ModelForm[Student]):
-    customers = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(role=Role.CUSTOMER, is_active=True),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="The parents or guardians who can see this student in the portal.",
-    )
+    customers = customers_field(help_text="The parents or guardians who can see this student in the portal.")
 
     class Meta:
         model = Student

@@ -1,4 +1,4 @@
-"""The student picker (academics/students/picker.py) on the lesson, series, task and customer forms:
+"""The student picker (ui/picker.py, academics/students/picker.py) on the lesson, series, task and customer forms:
 checkboxes for a few students, a search box with chips past that; what was chosen survives an
 inline error, and a student that cannot be chosen is an error beside the field, never a 500."""
 
@@ -25,7 +25,7 @@ FORMS = [
 @pytest.fixture
 def many(monkeypatch):
     """Past the checkbox limit (1 here, 50 in the app): the search box."""
-    monkeypatch.setattr("academics.students.picker.FEW", 1)
+    monkeypatch.setattr("ui.picker.FEW", 1)
 
 
 def chips(html: str) -> list[str]:
@@ -56,7 +56,7 @@ def test_the_search_suggests_active_students_only_as_buttons(admin, admin_client
     student_archive(actor=admin, student=other_student)
     url = reverse("academics:lesson_student_suggestions")
     html = admin_client.get(url, {"student_name": "e", "pick": "1"}).content.decode()
-    assert f'data-pick-student="{student.pk}"' in html and 'data-name="Sam Student"' in html
+    assert f'data-pick="{student.pk}"' in html and 'data-name="Sam Student"' in html
     assert "Olive" not in html  # archived
     assert '<span class="sr-only">Add </span>Sam Student' in html  # the button says what it does
     nothing = admin_client.get(url, {"student_name": "zzz", "pick": "1"}).content.decode()

@@ -1,6 +1,7 @@
 """The student picker in a browser, without a mouse: past the checkbox limit, an admin finds
 students by name, adds and removes them with the keyboard, gets an inline error that keeps them,
-and saves the lesson. The picker with its suggestions open passes the accessibility audit."""
+and saves the lesson; the same picker chooses a student's parents. The picker with its
+suggestions open passes the accessibility audit."""
 
 from pathlib import Path
 
@@ -16,7 +17,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 
 @pytest.fixture
 def many_students(monkeypatch, student, other_student):
-    monkeypatch.setattr("academics.students.picker.FEW", 1)  # 50 in the app
+    monkeypatch.setattr("ui.picker.FEW", 1)  # 50 in the app
     return Student.objects.create(first_name="Sasha", last_name="Student", school_year="Year 3")
 
 
@@ -77,6 +78,49 @@ def test_the_picker_passes_the_accessibility_audit(browser, live_server, admin, 
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     finally:
         context.close()
+    problems = [
+        f"{v['impact']} {v['id']}: {v['help']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert problems == []
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
+def test_admin_chooses_a_students_parents_by_keyboard(
+    browser, live_server, admin, parent, other_parent, student, monkeypatch, viewport
+):
+    """The same picker on the student's edit form, for parents: found by email, added with the
+    keyboard, saved; the form with its suggestions open passes the accessibility audit."""
+    from conftest import PASSWORD
+
+    monkeypatch.setattr("ui.picker.FEW", 1)  # 50 in the app
+    context = browser.new_context(base_url=live_server.url, viewport=viewport, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto("/login/")
+        page.get_by_label("Email").fill(admin.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state("networkidle")
+        page.goto(f"/admin/academic/students/{student.pk}/edit/")
+        assert page.locator(".chips .chip span").all_text_contents() == ["Paula Parent"]
+        search = page.get_by_role("searchbox", name="Parents", exact=True)
+        search.focus()
+        page.keyboard.type("other@")
+        page.get_by_role("button", name="Add Otto Other").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        page.keyboard.press("Enter")  # to the first parent found, not sending the form
+        page.keyboard.press("Enter")
+        assert page.locator("[data-picker-status]").text_content() == "Otto Other added."
+        page.get_by_role("button", name="Remove Paula Parent").click()
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_url(f"**/admin/academic/students/{student.pk}/")
+    finally:
+        context.close()
+    assert list(student.customers.all()) == [other_parent]
     problems = [
         f"{v['impact']} {v['id']}: {v['help']}"
         for v in result["violations"]

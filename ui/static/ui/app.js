@@ -46,9 +46,9 @@
     showToast(event.detail.uiMessage, "error");
   });
 
-  // The student picker (academics/students/picker.py): a suggestion's button adds the student as a
-  // chip (a hidden input the form sends), a chip's button removes it; the status line tells a
-  // screen reader what happened, and focus goes back to the search box for the next name.
+  // The picker (ui/picker.py: students, parents): a suggestion's button adds the person as a chip
+  // (a hidden input the form sends), a chip's button removes it; the status line tells a screen
+  // reader what happened, and focus goes back to the search box for the next name.
   function pickerSay(picker, text) {
     var status = picker.querySelector("[data-picker-status]");
     if (status) status.textContent = text;
@@ -58,19 +58,19 @@
     if (none) none.hidden = picker.querySelectorAll(".chips .chip").length > 0;
   }
   document.addEventListener("click", function (event) {
-    var add = event.target.closest("[data-pick-student]");
-    var remove = event.target.closest("[data-remove-student]");
-    var picker = (add || remove) && (add || remove).closest("[data-student-picker]");
+    var add = event.target.closest("[data-pick]");
+    var remove = event.target.closest("[data-remove]");
+    var picker = (add || remove) && (add || remove).closest("[data-picker]");
     if (!picker) return;
     var search = picker.querySelector("input[type=search]");
     if (add) {
-      var id = add.getAttribute("data-pick-student");
+      var id = add.getAttribute("data-pick");
       var name = add.getAttribute("data-name");
-      if (picker.querySelector('.chip[data-student="' + id + '"]')) {
+      if (picker.querySelector('.chip[data-chosen="' + id + '"]')) {
         pickerSay(picker, name + " is already chosen.");
       } else {
         var chip = picker.querySelector("template[data-chip-template]").content.firstElementChild.cloneNode(true);
-        chip.setAttribute("data-student", id);
+        chip.setAttribute("data-chosen", id);
         chip.querySelector("input").value = id;
         chip.querySelector("span").textContent = name;
         var button = chip.querySelector("button");
@@ -88,13 +88,13 @@
     pickerNone(picker);
     if (search) search.focus();
   });
-  // In the search box, Enter (or the down arrow) goes to the first student found rather than
+  // In the search box, Enter (or the down arrow) goes to the first person found rather than
   // sending the half-filled form.
   document.addEventListener("keydown", function (event) {
-    var search = event.target.closest && event.target.closest("[data-student-picker] input[type=search]");
+    var search = event.target.closest && event.target.closest("[data-picker] input[type=search]");
     if (!search || (event.key !== "Enter" && event.key !== "ArrowDown")) return;
     event.preventDefault();
-    var first = search.closest("[data-student-picker]").querySelector("[data-pick-student]");
+    var first = search.closest("[data-picker]").querySelector("[data-pick]");
     if (first) first.focus();
   });
 
