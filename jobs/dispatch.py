@@ -8,7 +8,6 @@ same key, on SQLite and PostgreSQL alike. The key is released when the job finis
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -49,11 +48,9 @@ def create_job(
     cause: str = Cause.DISPATCH,
     previous_id: Any = None,
     job_id: uuid.UUID | None = None,
-    enqueued_at: datetime | None = None,
 ) -> DBTaskResult[Any, Any]:
     """Insert a job row and its JobInfo: the one place a job row is made (dispatch, retry and
-    re-run). Callers hold the dispatch key (if any) themselves, under `job_id` if they give one.
-    `enqueued_at` gives the job an earlier place in the queue (ready jobs are claimed oldest first)."""
+    re-run). Callers hold the dispatch key (if any) themselves, under `job_id` if they give one."""
     job = DBTaskResult.objects.create(
         id=job_id or uuid.uuid4(),
         args_kwargs=args_kwargs,
@@ -63,9 +60,6 @@ def create_job(
         run_after=run_after or get_date_max(),
         backend_name=backend_name,
     )
-    if enqueued_at is not None:  # the field is auto_now_add: set after the insert
-        DBTaskResult.objects.filter(pk=job.pk).update(enqueued_at=enqueued_at)
-        job.enqueued_at = enqueued_at
     JobInfo.objects.create(
         job=job,
         key=key,

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.tasks.base import TASK_MAX_PRIORITY
 from django.tasks.signals import task_finished
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -113,7 +114,10 @@ def record_failure(job_id: Any, failure: Failure) -> str | None:
                 task_path=job.task_path,
                 args_kwargs=job.args_kwargs,
                 queue_name=job.queue_name,
-                priority=job.priority,
+                # A job whose worker died had already waited its turn: its retry goes ahead of the
+                # jobs waiting at its priority, not behind them (the soak's recovery after a kill
+                # was mostly that wait). Its own times stay true: enqueued now.
+                priority=min(job.priority + 1, TASK_MAX_PRIORITY) if failure.worker_lost else job.priority,
                 backend_name=job.backend_name,
                 run_after=now + timedelta(seconds=delay) if delay else None,
                 key=info.key,
@@ -121,10 +125,6 @@ def record_failure(job_id: Any, failure: Failure) -> str | None:
                 attempt=info.attempt + 1,
                 cause=Cause.RETRY,
                 previous_id=job.pk,
-                # A job whose worker died had already waited its turn: its retry takes the same
-                # place, not the back of the queue (the soak's kill recovered in 105-158 s,
-                # mostly waiting behind jobs that arrived after it).
-                enqueued_at=job.enqueued_at if failure.worker_lost else None,
             )
             retry_id = str(retry.pk)
             DispatchKey.objects.filter(job_id=job.pk).update(job_id=retry.pk)

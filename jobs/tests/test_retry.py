@@ -86,9 +86,10 @@ def test_a_non_transient_error_is_not_retried():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_lost_workers_job_is_retried_in_its_old_place_in_the_queue():
+def test_a_lost_workers_job_is_retried_ahead_of_the_jobs_waiting():
     """A job whose worker died had waited its turn once: its retry is claimed before the jobs that
-    arrived after it, not behind them (the soak's recovery after a kill was mostly that wait)."""
+    arrived after it, not behind them (the soak's recovery after a kill was mostly that wait), and
+    its times stay true (enqueued when retried: the queue-wait alert and the key's history read them)."""
     from django.utils import timezone
 
     from jobs.lifecycle import WORKER_LOST_CLASS, Failure, record_failure
@@ -104,5 +105,6 @@ def test_a_lost_workers_job_is_retried_in_its_old_place_in_the_queue():
     assert retry_id is not None
     order = [str(pk) for pk in DBTaskResult.objects.ready().values_list("id", flat=True)]
     assert order == [retry_id, *later]  # the model's ordering is the workers' claim order
-    retry = DBTaskResult.objects.get(pk=retry_id)
-    assert retry.enqueued_at == DBTaskResult.objects.get(pk=lost.job_id).enqueued_at
+    retry, original = DBTaskResult.objects.get(pk=retry_id), DBTaskResult.objects.get(pk=lost.job_id)
+    assert retry.priority == original.priority + 1
+    assert retry.enqueued_at >= original.finished_at
