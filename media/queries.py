@@ -119,8 +119,8 @@ def insights_queryset(
     elif state == "eligible":
         qs = qs.eligible()
     elif state == "failed":
-        # An optimise job of it failed (a later success would have made variants).
-        qs = qs.eligible().filter(jobstate.has_failed())
+        # An optimise job of it failed (a later success would have made variants), not refused.
+        qs = qs.eligible().filter(jobstate.has_failed(), ~jobstate.refused())
     elif state == "original_only":
         qs = qs.eligible().filter(~jobstate.has_failed())
     elif state == "refused":

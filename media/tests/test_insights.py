@@ -82,7 +82,9 @@ def test_page_shows_derived_state_and_button_only_when_eligible(admin_client, it
     refused_row = html[html.index(f'data-entity="media:{items["refused"].pk}"') :]
     refused_row = refused_row[: refused_row.index("</tr>")]
     assert "Refused" in refused_row and "not a video we can read" in refused_row
-    assert "Optimise all eligible (<span data-eligible-count>2</span>)" in html
+    assert (
+        "Optimise all eligible (<span data-eligible-count>3</span>)" in html
+    )  # refused counted: see eligible()
 
 
 def test_page_query_count_is_pinned(admin_client, items, django_assert_num_queries, parent, student, videos):
@@ -99,7 +101,7 @@ def test_page_query_count_is_pinned(admin_client, items, django_assert_num_queri
 def test_filters_count_and_pages_in_the_database(
     admin_client, items, parent, student, django_assert_num_queries
 ):
-    """60 more original-only videos (rows only, no files): the eligible list has 62 rows on two
+    """60 more original-only videos (rows only, no files): the eligible list has 63 rows on two
     pages, every query works on one page whatever the total, and no item is loaded beyond it."""
     from media.models import MediaVariant
 
@@ -117,16 +119,16 @@ def test_filters_count_and_pages_in_the_database(
         )
     url = reverse("media:insights")
     admin_client.get(url)
-    with django_assert_num_queries(7) as captured:
+    with django_assert_num_queries(6) as captured:  # the list's count is the eligible count: once
         first = admin_client.get(url, {"state": "eligible"}).content.decode()
     assert (
-        "Page 1 of 2 · 62 in all" in first
-        and "Optimise all eligible (<span data-eligible-count>62</span>)" in first
+        "Page 1 of 2 · 63 in all" in first
+        and "Optimise all eligible (<span data-eligible-count>63</span>)" in first
     )
     assert all("LIMIT" in q["sql"] or "COUNT" in q["sql"] or "IN (" in q["sql"] or "session" in q["sql"]
                or "accounts_user" in q["sql"] for q in captured.captured_queries)  # fmt: skip
     second = admin_client.get(url, {"state": "eligible", "page": 2}).content.decode()
-    assert second.count('data-state="original_only"') + second.count('data-state="failed"') == 12
+    assert sum(second.count(f'data-state="{s}"') for s in ("original_only", "failed", "refused")) == 13
     queued = admin_client.get(url, {"state": "queued"}).content.decode()
     assert "1 in all" in queued and f'data-entity="media:{items["queued"].pk}"' in queued
 
@@ -145,7 +147,7 @@ def test_saving_and_student_sorts(admin_client, items):
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        ("eligible", {"original_only", "failed"}),
+        ("eligible", {"original_only", "failed", "refused"}),
         ("queued", {"queued"}),
         ("optimised", {"optimised"}),
         ("failed", {"failed"}),
@@ -194,7 +196,7 @@ def test_optimise_endpoint_refuses_optimised(admin_client, items):
 
 def test_a_refused_video_is_not_offered_again(admin_client, items):
     """Its input was refused (not a video, over a limit): another try would be refused the same way,
-    so the endpoint says so and "Optimise all eligible" leaves it out; a failure of another kind
+    so the endpoint says so and "Optimise all eligible" skips it; a failure of another kind
     (the memory limit) may be tried again."""
     assert f"{VideoRejected.__module__}.{VideoRejected.__qualname__}" == jobstate.REFUSED_CLASS
     url = reverse("media:optimise", kwargs={"media_id": items["refused"].pk})
