@@ -1,12 +1,12 @@
 """Admin > Academic > Homework: the list, one homework with its files (view / play), review."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.errors import get_or_not_found
+from academy.paging import CappedPaginator
 from accounts.access import AuthenticatedRequest, admin_required
 from homework import queries, services
 from homework.models import Homework
@@ -25,7 +25,7 @@ def admin_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", Homework.Status.SUBMITTED)
     if status not in Homework.Status.values:
         status = ""
-    page = Paginator(queries.admin_homework(status=status), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(queries.admin_homework(status=status), 50).get_page(request.GET.get("page"))
     rows = queries.rows(Homework.objects.filter(pk__in=[h.pk for h in page]).order_by("-created_at"))
     return render(
         request,

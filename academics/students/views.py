@@ -1,7 +1,6 @@
 """Admin > Academic > Students."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from academics.students.forms import CustomerStudentsForm, StudentForm
 from academics.students.sections import student_sections
 from academics.tasks.models import TaskInstance
 from academy.errors import get_or_not_found
+from academy.paging import CappedPaginator
 from accounts.access import AuthenticatedRequest, admin_required
 from audit.changes import event_rows
 from audit.models import AuditEvent
@@ -33,7 +33,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
         students = students.filter(archived_at__isnull=False)
     elif show != "all":
         students = students.active()
-    page = Paginator(students, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(students, 25).get_page(request.GET.get("page"))  # counts up to the cap
     return render(request, "academics/student_list.html", {"page": page, "q": query, "show": show})
 
 

@@ -58,6 +58,8 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["title", "id"]
+        # The admin list's order (active first, then by title): its first page without a sort.
+        indexes = [models.Index(fields=["-is_active", "title", "id"], name="task_list_order")]
 
     def __str__(self) -> str:
         return self.title

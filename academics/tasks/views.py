@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from academics.tasks import services
 from academics.tasks.forms import TaskForm
 from academics.tasks.models import InstanceStatus, Recurrence, Task, TaskInstance
 from academy.errors import get_or_not_found
+from academy.paging import CappedPaginator
 from academy.query import parse_date
 from accounts.access import AuthenticatedRequest, admin_required
 from ui.forms import status_for, submit
@@ -37,7 +37,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         tasks = tasks.filter(is_active=False)
     if recurrence in Recurrence.values:
         tasks = tasks.filter(recurrence=recurrence)
-    page = Paginator(tasks, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(tasks, 25).get_page(request.GET.get("page"))  # counts up to the cap
     context = {
         "page": page,
         "q": q,
