@@ -3,14 +3,17 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
-
+from academics.lessons.models import Lesson, LessonSeries
+from academics.students.models import Student
+from academics.tasks.models import Task
 from accounts.models import User
 from audit.services import record_event
 
+Recorded = Lesson | LessonSeries | Student | Task  # academics' rows: each has a snapshot()
+
 
 def set_people_and_record(
-    row: models.Model,
+    row: Recorded,
     *,
     actor: User,
     action: str,
@@ -24,5 +27,5 @@ def set_people_and_record(
     with the row's snapshot after the change (and `extra` beside it), in the caller's transaction."""
     if chosen is not None:
         getattr(row, people).set(chosen)
-    after = {**row.snapshot(), **extra}  # type: ignore[attr-defined]  # academics' rows all have one
+    after = {**row.snapshot(), **extra}
     record_event(actor=actor, action=action, entity=row, before=before, after=after)

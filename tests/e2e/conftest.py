@@ -100,17 +100,19 @@ def page(browser, live_server, requests_in_flight) -> Iterator[object]:
     requests_in_flight.wait_until_quiet()
 
 
+def sign_in(page, user, password: str | None = None):
+    """Log `user` in on `page` through the real form, as a person would (any viewport)."""
+    from conftest import PASSWORD
+
+    page.goto("/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
 @pytest.fixture
 def login(page):
     """login(user): log in through the real form, as a person would."""
-    from conftest import PASSWORD
-
-    def _login(user, password: str = PASSWORD):
-        page.goto("/login/")
-        page.get_by_label("Email").fill(user.email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state("networkidle")
-        return page
-
-    return _login
+    return lambda user, password=None: sign_in(page, user, password)

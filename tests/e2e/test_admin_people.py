@@ -91,7 +91,7 @@ def test_the_week_view_shows_today(page, login, admin, student):
 
 
 def test_attendance_on_a_phone(browser, live_server, admin, student, other_student):
-    from conftest import PASSWORD
+    from tests.e2e.conftest import sign_in
 
     now = timezone.now()
     lesson = lessons.lesson_create(actor=admin, subject="Chemistry", tutor="T", starts_at=now - timedelta(minutes=10),
@@ -99,11 +99,7 @@ def test_attendance_on_a_phone(browser, live_server, admin, student, other_stude
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        page.goto("/login/")
-        page.get_by_label("Email").fill(admin.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state("networkidle")
+        sign_in(page, admin)
         page.goto(f"/admin/academic/lessons/{lesson.pk}/")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         # Every control of the register lies within the 390 px width.

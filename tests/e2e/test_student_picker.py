@@ -58,17 +58,13 @@ def test_admin_chooses_students_by_keyboard_and_keeps_them_through_an_error(
 
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
 def test_the_picker_passes_the_accessibility_audit(browser, live_server, admin, many_students, viewport):
-    from conftest import PASSWORD
+    from tests.e2e.conftest import sign_in
 
     # bypass_csp: the page's CSP (rightly) refuses the injected audit script
     context = browser.new_context(base_url=live_server.url, viewport=viewport, bypass_csp=True)
     page = context.new_page()
     try:
-        page.goto("/login/")
-        page.get_by_label("Email").fill(admin.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state("networkidle")
+        sign_in(page, admin)
         page.goto("/admin/academic/tasks/new/")
         page.get_by_role("searchbox", name="Students", exact=True).fill("stud")
         page.get_by_role("button", name="Add Sam Student").click()
@@ -92,17 +88,13 @@ def test_admin_chooses_a_students_parents_by_keyboard(
 ):
     """The same picker on the student's edit form, for parents: found by email, added with the
     keyboard, saved; the form with its suggestions open passes the accessibility audit."""
-    from conftest import PASSWORD
+    from tests.e2e.conftest import sign_in
 
     monkeypatch.setattr("ui.picker.FEW", 1)  # 50 in the app
     context = browser.new_context(base_url=live_server.url, viewport=viewport, bypass_csp=True)
     page = context.new_page()
     try:
-        page.goto("/login/")
-        page.get_by_label("Email").fill(admin.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state("networkidle")
+        sign_in(page, admin)
         page.goto(f"/admin/academic/students/{student.pk}/edit/")
         assert page.locator(".chips .chip span").all_text_contents() == ["Paula Parent"]
         search = page.get_by_role("searchbox", name="Parents", exact=True)
