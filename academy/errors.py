@@ -34,6 +34,10 @@ class DomainError(Exception):
     """A refusal a person should understand: a stable code, a human message, an HTTP status."""
 
     status = 400
+    # Django logs every 4xx answer as a warning. A refusal repeated many times a second (a sender
+    # already told to wait, refused again) sets this, so the log keeps one line per refusal that
+    # says something new, not one per report of a storm.
+    log_answer = True
 
     def __init__(
         self,
@@ -151,6 +155,8 @@ def render_error(
         response[name] = value
     # Marks the response as already reported (read back with getattr below); Django has no slot.
     response.error_code = code  # type: ignore[attr-defined]
+    if not getattr(exception, "log_answer", True):
+        response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response
     error_response.send(
         sender=DomainError,
         request=request,

@@ -16,3 +16,16 @@ class RateBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} until {self.window_end}: {self.hits}"
+
+
+class RatePace(models.Model):
+    """One key's steady-rate limit (academy/pacing.py), shared by every web process: the moment
+    its accepted requests would all have been served, had they come at the steady rate."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    due_us = models.BigIntegerField(
+        help_text="Microseconds since the epoch; a moment already past is the same as no row."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.key} due at {self.due_us}"

@@ -1,5 +1,7 @@
-"""Fixed-window rate limits, one mechanism for every limit: the login and password-reset
-throttles (accounts/throttle.py) and incident ingest's limits (incidents/ratelimit.py).
+"""Fixed-window rate limits: the login and password-reset throttles (accounts/throttle.py), which
+count failures or emails and lock until the window ends ("try again in 15 minutes"). A stream of
+requests that should be spread out rather than cut off (incident ingest) is paced instead:
+academy/pacing.py.
 
 The counts are rows of a table (academy.models.RateBucket: one per key and window), counted with
 one upsert statement (INSERT .. ON CONFLICT .. DO UPDATE .. RETURNING; SQLite >= 3.35 and

@@ -311,6 +311,10 @@ if HOMEWORK_UPLOAD_CHUNK_SIZE > DATA_UPLOAD_MAX_MEMORY_SIZE:
 INCIDENT_MAX_REPORT_BYTES = env.size("INCIDENT_MAX_REPORT_BYTES", 64 * 1024)
 INCIDENT_RATE_LIMIT_PER_MINUTE = env.int("INCIDENT_RATE_LIMIT_PER_MINUTE", 30, minimum=1)
 INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE = env.int("INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE", 120, minimum=1)
+# How many of those may come at once; past that, one every 60/N seconds (incidents/ratelimit.py).
+# A failing page sends a few reports together (the failed call, the JS error, the rejection).
+INCIDENT_RATE_LIMIT_BURST = env.int("INCIDENT_RATE_LIMIT_BURST", 5, minimum=1)
+INCIDENT_RATE_LIMIT_PER_IP_BURST = env.int("INCIDENT_RATE_LIMIT_PER_IP_BURST", 10, minimum=1)
 
 # Metrics (academy/metrics.py): Prometheus scrapes GET /metrics with this bearer token; without
 # one only a signed-in admin may read it. With several processes (gunicorn workers, job workers)

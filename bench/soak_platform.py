@@ -124,6 +124,8 @@ def base_env(*, database_url: str, var: Path, s3_endpoint: str) -> dict[str, str
         # The soak's browsers report from one address: the limiter is not what it measures.
         "INCIDENT_RATE_LIMIT_PER_MINUTE": "100000",
         "INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE": "100000",
+        "INCIDENT_RATE_LIMIT_BURST": "100000",
+        "INCIDENT_RATE_LIMIT_PER_IP_BURST": "100000",
     }
 
 

@@ -22,9 +22,17 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 ALIAS = "incident_inbox"  # settings.py names it too
-# (app label, model): the rate counts of every limit (academy/ratelimit.py) live here too, ingest
-# counting every report; incidents.ratebucket is their old home, for the migrations that made it.
-MODELS = frozenset({("incidents", "pendingreport"), ("incidents", "ratebucket"), ("academy", "ratebucket")})
+# (app label, model): the rate counts of every limit (academy/ratelimit.py, academy/pacing.py)
+# live here too, ingest counting every report; incidents.ratebucket is their old home, for the
+# migrations that made it.
+MODELS = frozenset(
+    {
+        ("incidents", "pendingreport"),
+        ("incidents", "ratebucket"),
+        ("academy", "ratebucket"),
+        ("academy", "ratepace"),
+    }
+)
 
 
 def alias() -> str:

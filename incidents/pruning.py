@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+import academy.pacing
 import academy.ratelimit
 from audit.services import Actor, record_event
 from incidents.models import Occurrence
@@ -30,6 +31,7 @@ def occurrences_prune(*, actor: Actor, days: int, apply: bool) -> PruneResult:
         with transaction.atomic():
             old.delete()
             academy.ratelimit.forget_ended()
+            academy.pacing.forget_idle()
             record_event(
                 actor=actor,
                 action="incident.prune",

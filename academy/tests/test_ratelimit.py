@@ -1,4 +1,4 @@
-"""The one rate-limit mechanism: fixed windows counted in a table, shared by every process."""
+"""Fixed-window limits (the login throttles): counted in a table, shared by every process."""
 
 import threading
 

@@ -3,8 +3,11 @@
 import json
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 
+from academy.models import RatePace
+from academy.pacing import Pace, now_us
 from incidents.capture import Capture
 from incidents.grouping import pending_reports_group
 from incidents.recording import occurrence_record
@@ -50,3 +53,18 @@ def backend_capture(**overrides: Any) -> Capture:
 
 def record(actor: Any = None, **overrides: Any) -> Any:
     return occurrence_record(actor=actor, capture=backend_capture(**overrides))
+
+
+def counted(prefix: str) -> dict[str, int]:
+    """How many reports each ingest limit whose key starts with `prefix` ("user:", "ip:") has
+    counted, read from its `due` (academy/pacing.py): one step ahead of now for each. For a
+    frozen clock, with no earlier reports that have been paid back."""
+    per_minute = {
+        "user": settings.INCIDENT_RATE_LIMIT_PER_MINUTE,
+        "ip": settings.INCIDENT_RATE_LIMIT_PER_IP_PER_MINUTE,
+    }
+    now = now_us()
+    return {
+        key: (due - now) // Pace(key, per_minute[key.partition(":")[0]], 1).step_us
+        for key, due in RatePace.objects.filter(key__startswith=prefix).values_list("key", "due_us")
+    }
