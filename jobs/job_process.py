@@ -36,6 +36,7 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.utils.json import normalize_json
 from django_tasks_db.compat import TaskContext
@@ -108,6 +109,10 @@ def _main(job: DBTaskResult[Any, Any], result_r: int, result_w: int) -> None:
     # Never collect what was inherited: a collection touches every object, copying the worker's
     # heap page by page.
     gc.freeze()
+    # Background work yields to people's requests on a shared machine: with the job at the web
+    # processes' priority, each grouping run of a report storm (~50 ms of CPU) doubled the
+    # admin pages that ran beside it (bench/incidents.py, the storm). What it starts inherits it.
+    os.nice(settings.JOBS_NICE)
     _die_with_worker()
     result = json.dumps(execute(job)).encode()
     view = memoryview(result)

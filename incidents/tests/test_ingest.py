@@ -260,24 +260,25 @@ def test_ingest_answers_before_grouping_and_asks_the_worker_to_group(admin_clien
         ]
 
     with time_machine.travel("2026-03-02 09:00:00.250+00:00", tick=False):
-        monkeypatch.setattr(tasks, "_asked_for_second", 0)  # this process may have asked a moment ago
+        monkeypatch.setattr(tasks, "_asked_for_slot", 0)  # this process may have asked a moment ago
         response = post_report(admin_client, report(), group=False)
         assert response.status_code == 202 and response.json() == {"status": "accepted"}
         assert not Occurrence.objects.exists()
         pending = PendingReport.objects.get()
         assert pending.actor == admin and pending.capture["ui_message"].startswith("Failed to remove")
-        # More reports in the same second, from this and from other web processes: one run.
+        # More reports in the same slot, from this and from other web processes: one run.
         post_report(admin_client, report(), group=False)
-        monkeypatch.setattr(tasks, "_asked_for_second", 0)
+        monkeypatch.setattr(tasks, "_asked_for_slot", 0)
+    with time_machine.travel("2026-03-02 09:00:04.900+00:00", tick=False):
         post_report(admin_client, report(), group=False)
-    second = int(datetime(2026, 3, 2, 9, tzinfo=UTC).timestamp())
-    assert grouping_jobs() == [("2026-03-02T09:00:01+00:00", f"incidents:group-reports:{second}")]
-    # A report in the next second asks for a run after that one, even while the first one runs.
-    with time_machine.travel("2026-03-02 09:00:01.900+00:00", tick=False):
+    slot = int(datetime(2026, 3, 2, 9, tzinfo=UTC).timestamp())
+    assert grouping_jobs() == [("2026-03-02T09:00:05+00:00", f"incidents:group-reports:{slot}")]
+    # A report in the next slot asks for a run after that one, even while the first one runs.
+    with time_machine.travel("2026-03-02 09:00:05.100+00:00", tick=False):
         post_report(admin_client, report(), group=False)
     assert [run_after for run_after, _key in grouping_jobs()] == [
-        "2026-03-02T09:00:01+00:00",
-        "2026-03-02T09:00:02+00:00",
+        "2026-03-02T09:00:05+00:00",
+        "2026-03-02T09:00:10+00:00",
     ]
 
     assert tasks.group_pending_reports.call() == 4
@@ -383,7 +384,7 @@ def test_a_run_colliding_with_another_keeps_the_reports_that_run_did_not_record(
 
     monkeypatch.setattr(grouping, "_pending_batch", read_then_collide)
     pending_reports_group()
-    pending_reports_group()  # the next run (each second reports arrive, and every minute)
+    pending_reports_group()  # the next run (each five seconds in which reports arrive, and every minute)
     assert Occurrence.objects.count() == 3 and Incident.objects.get().occurrence_count == 3
     assert not PendingReport.objects.exists()
 

@@ -117,6 +117,12 @@ def echo(n: int) -> int:
 
 
 @task
+def niceness() -> int:
+    """The job process's nice value."""
+    return os.nice(0)
+
+
+@task
 def die(exit_code: int | None = None) -> None:
     """Ends its own process without a result: os._exit(exit_code), or SIGKILL when None."""
     if exit_code is None:

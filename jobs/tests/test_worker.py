@@ -63,6 +63,14 @@ def test_a_job_past_the_memory_limit_is_killed_and_recorded_and_the_worker_goes_
     assert DBTaskResult.objects.get(pk=fine.job_id).status == "SUCCESSFUL"
 
 
+def test_a_job_process_yields_the_cpu_to_web_requests(settings):
+    settings.JOBS_NICE = 7
+    job = dispatch(t.niceness)
+    run_inline()
+    assert DBTaskResult.objects.get(pk=job.job_id).return_value == os.nice(0) + 7
+    assert os.nice(0) < 7  # the worker (here, the test process) keeps its own priority
+
+
 def test_a_job_that_kills_its_own_process_is_a_failure_not_a_hang():
     job = dispatch(t.nap, 0)
     DBTaskResult.objects.filter(pk=job.job_id).update(task_path="os._exit")  # not a Task: import fails
