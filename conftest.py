@@ -95,13 +95,17 @@ def anon_client() -> Client:
 
 @pytest.fixture(autouse=True)
 def _no_remembered_report_refusals():
-    # Ingest remembers, in the process, who is over its limit until the window ends
-    # (incidents/ratelimit.py); tests move the clock and change the limits between them.
+    # Ingest remembers, in the process, who is over its limit until its allowance is back
+    # (incidents/ratelimit.py), and the headers of its refusal (incidents/wsgi.py); tests move
+    # the clock and change the limits and settings between them.
     from incidents.ratelimit import forget_refusals
+    from incidents.wsgi import forget_refusal_headers
 
     forget_refusals()
+    forget_refusal_headers()
     yield
     forget_refusals()
+    forget_refusal_headers()
 
 
 @pytest.fixture(autouse=True)

@@ -101,11 +101,17 @@ STANDARD = {
 
 
 def wants_json(request: HttpRequest) -> bool:
-    if request.headers.get("HX-Request") == "true":
+    return json_wanted(
+        content_type=request.content_type or "",
+        accept=request.headers.get("Accept", ""),
+        htmx=request.headers.get("HX-Request") == "true",
+    )
+
+
+def json_wanted(*, content_type: str, accept: str, htmx: bool) -> bool:
+    """Whether a request with these headers gets its errors as JSON (else as a page)."""
+    if htmx or content_type == "application/json":
         return True
-    if request.content_type == "application/json":
-        return True
-    accept = request.headers.get("Accept", "")
     return "application/json" in accept and "text/html" not in accept
 
 

@@ -19,6 +19,12 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+def request_id_for(incoming: str) -> str:
+    """The id a request goes by: the one a proxy or the browser sent, if it is safe to log, or a
+    new one."""
+    return incoming if _VALID.match(incoming) else new_request_id()
+
+
 def get_request_id() -> str:
     """The id of the request or job this code runs for, or '-' outside of one."""
     return _current.get()
@@ -38,8 +44,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get(HEADER, "")
-        request_id = incoming if _VALID.match(incoming) else new_request_id()
+        request_id = request_id_for(request.headers.get(HEADER, ""))
         # Django's request has no such attribute; readers use getattr(request, "request_id", "").
         request.request_id = request_id  # type: ignore[attr-defined]
         with bind_request_id(request_id):

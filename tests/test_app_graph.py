@@ -9,7 +9,8 @@
 Apps on one floor do not use each other, except inside the kernel. Pages that show sections of an
 app above them get those through a registry the upper app fills in its `AppConfig.ready`. The
 rule covers every import (also one inside a function or under TYPE_CHECKING) and every relation
-between models. `academy/urls.py` and `academy/settings.py` compose the project and may name any app.
+between models. `academy/urls.py`, `academy/settings.py` and `academy/wsgi.py` compose the project
+and may name any app.
 """
 
 import ast
@@ -27,7 +28,7 @@ FLOORS: dict[str, int] = {
     "media": 3,
     "homework": 4,
 }
-COMPOSITION_ROOT = {"academy/urls.py", "academy/settings.py"}
+COMPOSITION_ROOT = {"academy/urls.py", "academy/settings.py", "academy/wsgi.py"}
 
 
 def may_use(app: str, other: str) -> bool:

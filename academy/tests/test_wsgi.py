@@ -18,3 +18,14 @@ def test_the_loaded_app_is_kept_out_of_the_cycle_collector():
     ).stdout.split()
     assert int(out[0]) > 50_000  # Django and the apps: the objects a full collection would walk
     assert float(out[1]) < 0.02
+
+
+def test_known_senders_of_incident_reports_are_refused_before_django():
+    out = subprocess.run(
+        [sys.executable, "-c", "import academy.wsgi; print(academy.wsgi.application.__qualname__)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert out == "refusing_known_senders.<locals>.application"  # incidents/wsgi.py
