@@ -486,14 +486,19 @@ def storm_phase(
     # Warm: each web process renders the page once or twice first (its templates, its queries'
     # first plans), so that neither half times a cold start.
     run_phase([page_client], 10, lambda c, i: c.request("GET", PAGE))
+
+    def load_page(timeline: list[tuple[float, float]]) -> dict[str, float]:
+        """The admin page, paced at --page-rate for the storm's length."""
+        return run_phase(
+            [page_client],
+            page_requests,
+            lambda c, i: c.request("GET", PAGE),
+            rate=args.page_rate,
+            timeline=timeline,
+        )
+
     quiet_timeline: list[tuple[float, float]] = []
-    quiet = run_phase(
-        [page_client],
-        page_requests,
-        lambda c, i: c.request("GET", PAGE),
-        rate=args.page_rate,
-        timeline=quiet_timeline,
-    )
+    quiet = load_page(quiet_timeline)
     print(line(f"  GET {PAGE} quiet", quiet))
     occurrences_before = browser_occurrences(env)
 
@@ -508,13 +513,7 @@ def storm_phase(
         sender.kill()
         raise RuntimeError("the storm's sender process did not start")
     loaded_timeline: list[tuple[float, float]] = []
-    loaded = run_phase(
-        [page_client],
-        page_requests,
-        lambda c, i: c.request("GET", PAGE),
-        rate=args.page_rate,
-        timeline=loaded_timeline,
-    )
+    loaded = load_page(loaded_timeline)
     try:
         # The senders stop at the storm's deadline; a request then in flight has 30 s to answer.
         reports = results.get(timeout=seconds + 60)
