@@ -40,32 +40,22 @@ def retry_after(window_seconds: int, now: float) -> int:
     return max(1, math.ceil(window_end(window_seconds, now) - now))
 
 
-def table_names() -> tuple[str, str, str, str]:
-    """The table and its key, window-end and hits columns, quoted for this database."""
-    q = connection().ops.quote_name
-    return q(RateBucket._meta.db_table), q("key"), q("window_end"), q("hits")
-
-
-def count_statement(rows: str) -> str:
-    """The upsert that adds one to each (key, window_end, 1) row that the SQL `rows` gives
-    (a VALUES list or a SELECT); it returns each key with its count."""
-    table, key, end, hits = table_names()
-    return (
-        f"INSERT INTO {table} ({key}, {end}, {hits}) {rows} "
-        f"ON CONFLICT ({key}, {end}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
-        f"RETURNING {key}, {hits}"
-    )
-
-
 def hit(keys: list[str], window_seconds: int, now: float | None = None) -> dict[str, int]:
     """Count one more request for each key in the current window; each key's count so far.
     Inside a transaction, rolling it back takes the counts back too."""
     end = window_end(window_seconds, time.time() if now is None else now)
+    q = connection().ops.quote_name
+    table, key, end_col, hits = q(RateBucket._meta.db_table), q("key"), q("window_end"), q("hits")
     rows = ", ".join(["(%s, %s, 1)"] * len(keys))
+    statement = (
+        f"INSERT INTO {table} ({key}, {end_col}, {hits}) VALUES {rows} "  # noqa: S608 - our names; values are params
+        f"ON CONFLICT ({key}, {end_col}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
+        f"RETURNING {key}, {hits}"
+    )
     with connection().cursor() as cursor:
-        cursor.execute(count_statement(f"VALUES {rows}"), [value for key in keys for value in (key, end)])
-        counts = {key: int(count) for key, count in cursor.fetchall()}
-    forget_old_windows(counts, end)
+        cursor.execute(statement, [value for k in keys for value in (k, end)])
+        counts = {k: int(count) for k, count in cursor.fetchall()}
+    _forget_old_windows(counts, end)
     return counts
 
 
@@ -81,7 +71,7 @@ def forget(key: str) -> None:
     RateBucket.objects.filter(key=key).delete()
 
 
-def forget_old_windows(counts: dict[str, int], end: int) -> None:
+def _forget_old_windows(counts: dict[str, int], end: int) -> None:
     """The keys that have just opened a window (a count of 1) drop their older ones."""
     fresh = [key for key, count in counts.items() if count == 1]
     if fresh:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-INGEST_PATH = "/api/incidents"  # incidents/wsgi.py names it too
+INGEST_PATH = "/api/incidents"  # incidents/wsgi.py refuses there too
 _HEADERS = ("Accept", "Content-Type", "Referer", "Origin", "HX-Request", "HX-Target", "HX-Trigger")
 
 

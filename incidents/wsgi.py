@@ -17,6 +17,7 @@ and every other request go to Django untouched.
 import json
 import time
 from collections.abc import Callable, Iterable
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,10 +29,10 @@ from academy.client import client_ip
 from academy.errors import error_payload, json_wanted
 from academy.metrics import HTTP_DURATION, HTTP_REQUESTS
 from academy.request_id import HEADER, bind_request_id, request_id_for
+from incidents.backend_capture import INGEST_PATH
 from incidents.metrics import REPORTS_REFUSED
 from incidents.ratelimit import OverLimit, refused_early
 
-INGEST_PATH = "/api/incidents"
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -90,11 +91,17 @@ def _refuse(
         ("Content-Length", str(len(body))),
     ]
     start_response("429 Too Many Requests", headers)
-    route = resolve(INGEST_PATH).route  # the label Django's own answers are counted under
+    route = _ingest_route()
     REPORTS_REFUSED.labels(reason=refusal.code).inc()
     HTTP_REQUESTS.labels(route=route, method="POST", status="429").inc()
     HTTP_DURATION.labels(route=route, method="POST").observe(time.perf_counter() - started)
     return [body]
+
+
+@cache
+def _ingest_route() -> str:
+    """The label Django's own answers to the endpoint are counted under (its URL pattern)."""
+    return resolve(INGEST_PATH).route
 
 
 def forget_refusal_headers() -> None:
