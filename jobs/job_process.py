@@ -13,12 +13,16 @@ their jobs must see the change), and starts in about a millisecond.
 * It dies with the worker: a thread waits on multiprocessing's parent sentinel (a pipe whose
   write end only the worker holds) and kills the job's group when the worker is gone, even by
   kill -9.
-* No database connection crosses the fork. The worker closes its own just before it forks
-  (`close_connections`) and reopens one on its next query; the job process opens its own. SQLite
-  forbids carrying an open database across fork(): the child would inherit the parent's view of
-  the WAL index and read marks but not its POSIX locks, and read stale snapshots or a
-  "malformed" file (issue 15: 200 of 200 jobs failed that way when inherited connections were
-  kept referenced instead of closed).
+* The job process opens its own database connections; it never uses the worker's.
+  - SQLite: no connection crosses the fork. The worker closes its own just before it forks
+    (`prepare_connections_for_fork`) and reopens one on its next query. SQLite forbids carrying
+    an open database across fork(): the child would inherit the parent's view of the WAL index
+    and read marks but not its POSIX locks, and read stale snapshots or a "malformed" file
+    (issue 15: 200 of 200 jobs failed that way when inherited connections were kept referenced
+    instead of closed).
+  - PostgreSQL: the worker's connection (a socket to a server process of its own) crosses the
+    fork and stays the worker's. The job process forgets it unused and unclosed
+    (`_leave_inherited_connections`): closing it would end the worker's server session.
 """
 
 import contextlib
@@ -43,6 +47,7 @@ from django_tasks_db.compat import TaskContext
 from django_tasks_db.models import DBTaskResult
 
 from academy.request_id import bind_request_id
+from jobs.runtime import yield_cpu
 
 _FORK = multiprocessing.get_context("fork")
 
@@ -63,29 +68,47 @@ class JobProcess:
         return self.process.exitcode
 
 
-def close_connections() -> None:
-    """Close every database connection this process opened, before it forks.
+def prepare_connections_for_fork() -> None:
+    """Close this process's SQLite connections before a fork; keep the others (PostgreSQL).
 
-    Only a process's own connections may be closed by it, and only a process with none open may
-    fork a process that uses the database (see the module docstring). Django keeps connections
-    per thread; the worker runs one thread.
+    See the module docstring. Kept, the worker's PostgreSQL connection goes on with its server
+    process's caches warm: closed and reopened around every fork, as it was, each job cost a new
+    server process, and a grouping run 53 ms of CPU instead of 33 (worker, job and PostgreSQL;
+    bench/incidents.py's storm runs one every five seconds beside people's pages). Only a
+    process's own connections may be closed by it, and it may not fork inside a transaction.
+    Django keeps connections per thread; the worker runs one thread.
     """
     for connection in connections.all(initialized_only=True):
-        if connection.vendor == "sqlite" and connection.connection is not None:
-            # SQLite checkpoints the WAL into the database file (and syncs it) when its last
-            # connection closes; the worker reopens one a moment later, so that work would
-            # be done once per job. The WAL is still checkpointed as it fills (every 1000 pages).
-            connection.connection.setconfig(sqlite3.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, True)
-    connections.close_all()
-    still_open = [c.alias for c in connections.all(initialized_only=True) if c.connection is not None]
-    if still_open:  # close_all() skips a connection inside atomic(): forking now would share it
-        raise RuntimeError(f"cannot fork with database connections open: {', '.join(still_open)}")
+        if connection.in_atomic_block:  # the job process would start inside our transaction
+            raise RuntimeError(f"cannot fork inside a transaction on {connection.alias}")
+        if connection.vendor == "sqlite":
+            if connection.connection is not None:
+                # SQLite checkpoints the WAL into the database file (and syncs it) when its last
+                # connection closes; the worker reopens one a moment later, so that work would
+                # be done once per job. The WAL is still checkpointed as it fills (every 1000
+                # pages).
+                connection.connection.setconfig(sqlite3.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, True)
+            connection.close()
+
+
+# The worker's connections, as the job process inherited them: never used nor closed there.
+# Closing one would tell its server session to end (psycopg's Terminate message), under the
+# worker; referenced here, no finalizer runs on them before the process exits.
+_inherited: list[Any] = []
+
+
+def _leave_inherited_connections() -> None:
+    """In the job process: forget the worker's open connections, so that Django opens its own."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _inherited.append(connection.connection)
+            connection.connection = None
 
 
 def start(job: DBTaskResult[Any, Any]) -> JobProcess:
     """Fork a process that runs `job`; the caller polls its result pipe."""
     result_r, result_w = os.pipe()
-    close_connections()  # the worker reopens its own on its next query
+    prepare_connections_for_fork()
     sys.stdout.flush()
     sys.stderr.flush()
     process = _FORK.Process(target=_main, args=(job, result_r, result_w), daemon=False)
@@ -109,10 +132,11 @@ def _main(job: DBTaskResult[Any, Any], result_r: int, result_w: int) -> None:
     # Never collect what was inherited: a collection touches every object, copying the worker's
     # heap page by page.
     gc.freeze()
-    # Background work yields to people's requests on a shared machine: with the job at the web
-    # processes' priority, each grouping run of a report storm (~50 ms of CPU) doubled the
-    # admin pages that ran beside it (bench/incidents.py, the storm). What it starts inherits it.
-    os.nice(settings.JOBS_NICE)
+    _leave_inherited_connections()
+    # Background work yields the CPU to people's requests (the worker runs at JOBS_NICE too; a
+    # job process forked by a worker run inline, as in tests, gets there here). What the job
+    # starts (ffmpeg) inherits it.
+    yield_cpu(settings.JOBS_NICE)
     _die_with_worker()
     result = json.dumps(execute(job)).encode()
     view = memoryview(result)

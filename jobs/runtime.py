@@ -111,3 +111,10 @@ def hostname() -> str:
 
 def pid() -> int:
     return os.getpid()
+
+
+def yield_cpu(nice: int) -> None:
+    """Run this process, and what it starts, at niceness `nice` at least (never raised back)."""
+    current = os.nice(0)
+    if nice > current:
+        os.nice(nice - current)

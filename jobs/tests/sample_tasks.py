@@ -123,6 +123,16 @@ def niceness() -> int:
 
 
 @task
+def database_session() -> int:
+    """The PostgreSQL server process this job's connection talks to."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+@task
 def die(exit_code: int | None = None) -> None:
     """Ends its own process without a result: os._exit(exit_code), or SIGKILL when None."""
     if exit_code is None:
