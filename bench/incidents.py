@@ -26,21 +26,25 @@ Phases, all in one run against one gunicorn (2 sync workers) and one worker:
      run times how fast it groups that backlog;
   5. ingest, paced at --rate reports/s (open loop, C clients) for latency at the target rate;
   6. the storm, --storm-rounds times after the rounds (--phases storm runs it alone): an admin page paced at
-     --page-rate requests/s for --storm-seconds with nothing else running (quiet), then the same
-     while --storm-clients threads, in a process of their own, send a broken page's reports (one
-     failure, a 500, from --storm-users logged-in people, each report its own request id) at
-     --storm-rate reports/s; then the run waits for the worker to group them all and counts them.
-     The page's timer, like a person's browser, shares no interpreter (no GIL) with the storm; the
-     slowest page loads of each half are printed with when they happened. The p99 of 300 loads is
+     --page-rate requests/s for --storm-seconds with nothing else running (quiet, before), then the
+     same while a process of its own sends a broken page's reports (one failure, a 500, from
+     --storm-users logged-in people, each report its own request id) at --storm-rate reports/s
+     from --storm-clients threads; then the run waits for the worker to group them all, counts
+     them, and loads the page quietly once more (quiet, after). The page's timer, like a person's
+     browser, shares no interpreter (no GIL) with the storm; the slowest page loads of each half
+     are printed with when they happened. The storm's p99 is compared with the p99 of both
+     quiet halves' 600 loads: this machine's neighbours are periodic (a RabbitMQ node here starts
+     an Erlang VM every 60 s, ~0.3 s of CPU), and with one quiet half before each storm, rounds
+     ~60 s apart met that event in the storm half round after round. The p99 of 300 loads is
      the third slowest, so one stray event moves it: the verdict is the median of the rounds'
-     own rises (each round's quiet half just before its storm), as for the phases above.
+     own rises, as for the phases above.
 The five phases run --rounds times (3), back to back within a round. Each round's figures are
 printed, with where the machine's CPU time went in phases 1, 3 and 4 (gunicorn, the worker, the
 clients, idle). The verdicts use medians: the throughput ratios are the median of each round's
 own ratio (phases a few seconds apart), the p99 the median of the rounds' p99s. A shared
 machine's speed drifts over a run, and a single round can land on a slow or fast stretch.
-Clients are threads using http.client, a real session cookie and the CSRF token header (the
-storm's in a child process).
+Clients are threads using http.client, a real session cookie and the CSRF token header; the
+storm's send prepared requests on sockets of their own (storm_post), from a child process.
 """
 
 import argparse
