@@ -47,12 +47,12 @@ class Command(BaseCommand):
             logging.getLogger("django.tasks").setLevel(logging.CRITICAL)
             logging.getLogger("jobs").setLevel(logging.WARNING)
         queues = [q.strip() for q in options["queues"].split(",") if q.strip()]
-        # Background work yields the CPU to people's requests, the worker's own bookkeeping (the
-        # claim, the fork, the result) as well as its jobs: in a storm of incident reports, a
-        # grouping run every five seconds at the web processes' priority made the admin pages
-        # that ran beside it slower (bench/incidents.py, the storm: the page's p99 rose +27 %
-        # and +29 % in two of three rounds on SQLite with only the job processes niced; +0, +20
-        # and +11 % with the worker niced too). On a machine of its own this changes nothing.
+        # Background work yields the CPU to people's requests: the worker's own bookkeeping (the
+        # claim, the fork, the result) as well as its jobs. In a storm of incident reports, a
+        # grouping run every five seconds at the web processes' priority still showed in the
+        # admin page's slowest loads with only the job processes niced (bench/incidents.py, the
+        # storm on SQLite: the page's p99 +27 %, +29 %, -10 % in three rounds; +0, +20, +11 %
+        # with the worker niced too). On a machine of its own this changes nothing.
         yield_cpu(settings.JOBS_NICE)
         worker = Worker(
             limits=limits,
