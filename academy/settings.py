@@ -383,8 +383,8 @@ JOBS_MEMORY_LIMIT = env.str("JOBS_MEMORY_LIMIT", "512M")
 parse_size(JOBS_MEMORY_LIMIT, name="JOBS_MEMORY_LIMIT")
 JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", 30, minimum=5)
 JOBS_PRUNE_DAYS = env.int("JOBS_PRUNE_DAYS", 30, minimum=1)
-# How much a job process (a video's transcode, a grouping run) yields the CPU to web requests:
-# its nice value, added to the worker's. On a machine of its own it changes nothing.
+# The nice value the worker and its job processes (a video's transcode, a grouping run) run at:
+# background work yields the CPU to web requests. On a machine of its own it changes nothing.
 JOBS_NICE = env.int("JOBS_NICE", 10, minimum=0)
 
 # Attendance can be taken from this long before a lesson starts.

@@ -7,8 +7,8 @@ is committed before its process asks, so the job of that slot starts after it an
 report is left waiting for lack of a run. A run groups until the inbox is empty. The per-minute
 periodic run is a backstop for a report whose request failed after its commit.
 
-Five seconds, not one: a run is a job process of its own (a fork and two new database
-connections, ~50 ms of CPU on PostgreSQL), and in a storm of reports a run every second made
+Five seconds, not one: a run is a job process of its own (a fork and a new database connection,
+~33 ms of CPU on PostgreSQL), and in a storm of reports a run every second made
 the admin pages that ran beside one twice as slow (bench/incidents.py, the storm). A report
 reaches the hub a few seconds after it is sent, in any case.
 """

@@ -3,6 +3,7 @@ the app: Django's own answer, no query, the same counters; everything else goes 
 
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -83,12 +84,9 @@ def test_a_known_sender_is_refused_before_django_with_djangos_answer(app, admin_
 
     refused = counter("academy_incident_reports_refused_total", reason="rate_limited")
     answered = counter("academy_http_requests_total", route="api/incidents", method="POST", status="429")
-    contexts = [CaptureQueriesContext(connections[alias]) for alias in connections]
-    for context in contexts:
-        context.__enter__()
-    status, headers, body = call(app, post(session))
-    for context in contexts:
-        context.__exit__(None, None, None)
+    with ExitStack() as stack:
+        contexts = [stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections]
+        status, headers, body = call(app, post(session))
 
     assert (status, app.django_calls()) == (429, 2)  # Django never saw it
     assert sum(len(context.captured_queries) for context in contexts) == 0

@@ -83,11 +83,13 @@ def test_the_worker_command_and_its_jobs_run_at_jobs_nice(start_worker, worker_e
     assert DBTaskResult.objects.get(pk=job.job_id).return_value == max(6, base)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite connections are closed before each fork (test_fresh_reads)",
+)
 def test_on_postgresql_a_job_opens_its_own_connection_and_the_worker_keeps_its_one():
     """The worker's connection crosses the fork untouched: the job neither uses nor closes it
     (closing would end the worker's server session), and the worker goes on with it."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite connections are closed before each fork (test_fresh_reads)")
 
     def session() -> int:
         with connection.cursor() as cursor:
