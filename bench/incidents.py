@@ -70,16 +70,11 @@ from pathlib import Path
 
 import psutil
 from pg import reset_database  # bench/pg.py, beside this script
+from ports import free_ports
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -705,7 +700,7 @@ def main() -> int:
         storm_sessions = [text.split()[1] for text in out.splitlines() if text.startswith("session ")]
     token = secrets.token_urlsafe(24)[:32].ljust(32, "a").replace("-", "a").replace("_", "b")
 
-    port = free_port()
+    (port,) = free_ports(1)
     worker = start_worker(env)
     server = subprocess.Popen(
         [

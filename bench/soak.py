@@ -37,6 +37,7 @@ from pathlib import Path
 import psutil
 import soak_metrics
 import soak_platform as platform_
+from ports import free_ports
 from soak_checks import Checks, Verdict
 from soak_faults import Injector
 from soak_proxy import Proxy
@@ -71,14 +72,6 @@ def parse_args() -> argparse.Namespace:
         args.duration, args.parents, args.admins, args.reporters = 60, 3, 2, 1
         args.workers, args.gunicorn_workers, args.rounds = 2, 1, 1
     return args
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Monitor:
@@ -159,7 +152,7 @@ def main() -> int:
     var = Path(tempfile.mkdtemp(prefix="academy-soak-"))
     (var / "work").mkdir()
     (var / "metrics").mkdir()
-    ports = [args.port_base + n if args.port_base else free_port() for n in range(1, 5)]
+    ports = [args.port_base + n for n in range(1, 5)] if args.port_base else free_ports(4)
     print(
         f"soak {tag}: {args.duration:.0f} s, {args.parents} parents, {args.admins} admins, "
         f"{args.reporters} reporting browsers; 2 gunicorn x {args.gunicorn_workers}, {args.workers} workers "
