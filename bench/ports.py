@@ -1,4 +1,4 @@
-"""Ports for the servers a bench starts on loopback."""
+"""Ports for the servers a bench or a test starts on loopback (moto, Prometheus, gunicorn)."""
 
 import random
 import socket

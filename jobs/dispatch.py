@@ -3,7 +3,7 @@
 `dispatch(task, *args, key="media:42", **kwargs)` inserts the job in the caller's transaction
 (the queue is this database, so a worker sees the job when the caller commits). With a key, a
 DispatchKey row is inserted first; its unique index is what refuses a second active job with the
-same key, on SQLite and PostgreSQL alike. The key is released when the job finishes.
+same key, on SQLite and PostgreSQL alike (the insert then does nothing; nothing fails). The key is released when the job finishes.
 """
 
 import uuid
@@ -74,23 +74,25 @@ def create_job(
 def claim_key(key: str, job_id: Any) -> str | None:
     """Hold `key` for `job_id`. Returns None when held, or the id of the active job holding it.
 
-    The insert runs in a savepoint; a unique violation means another job holds the key. A key
-    left by a job that finished without releasing it (e.g. run by a plain db_worker) is stale:
-    it is removed and the claim tried again.
+    The insert does nothing when the key is taken (ON CONFLICT DO NOTHING; INSERT OR IGNORE on
+    SQLite): a key already held is an answer, not a failed statement. With a plain INSERT each
+    such claim was a unique violation rolled back to a savepoint and an ERROR in PostgreSQL's log,
+    e.g. every five seconds in a burst of reports, when the second web process asked for the
+    grouping run the first had asked for (incidents/tasks.py). A key left by a job that finished
+    without releasing it (e.g. run by a plain db_worker) is stale: it is removed and the claim
+    tried again.
     """
     for _ in range(5):
-        try:
-            with transaction.atomic():
-                DispatchKey.objects.create(key=key, job_id=job_id)
+        DispatchKey.objects.bulk_create([DispatchKey(key=key, job_id=job_id)], ignore_conflicts=True)
+        holder_id = DispatchKey.objects.filter(key=key).values_list("job_id", flat=True).first()
+        if holder_id is None:
+            continue  # released between our insert and our read; try again
+        if str(holder_id) == str(job_id):
             return None
-        except IntegrityError:
-            holder = DispatchKey.objects.filter(key=key).values_list("job_id", "job__status").first()
-            if holder is None:
-                continue  # released between our insert and our read; try again
-            holder_id, status = holder
-            if status in ACTIVE:
-                return str(holder_id)
-            DispatchKey.objects.filter(key=key, job_id=holder_id).delete()
+        status = DBTaskResult.objects.filter(pk=holder_id).values_list("status", flat=True).first()
+        if status in ACTIVE:
+            return str(holder_id)
+        DispatchKey.objects.filter(key=key, job_id=holder_id).delete()
     raise IntegrityError(f"could not claim dispatch key {key!r}")
 
 

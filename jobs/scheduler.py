@@ -10,6 +10,7 @@ overlapped by the next one.
 import logging
 import signal
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import FrameType
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -54,15 +55,23 @@ class Enqueued:
 
 
 def claim_and_enqueue(job: PeriodicJob, period: datetime, *, by: str) -> Enqueued | None:
-    """Claim (job, period) and enqueue it, in one transaction. None when already claimed."""
-    try:
-        with transaction.atomic():
-            claim = PeriodClaim.objects.create(name=job.name, period=period, claimed_by=by)
-            dispatched = dispatch(job.task, key=f"periodic:{job.name}")
-            claim.job_id = dispatched.job_id
-            claim.save(update_fields=["job_id"])
-    except IntegrityError:
-        return None
+    """Claim (job, period) and enqueue it, in one transaction. None when already claimed.
+
+    With two schedulers, one of them finds each period claimed: its insert does nothing (ON
+    CONFLICT DO NOTHING) rather than failing, which was an ERROR line in PostgreSQL's log for
+    every periodic job every minute. The claim carries a token of its own until its job is known:
+    finding the token is how this call knows the claim is its own."""
+    token = f"claiming:{uuid.uuid4().hex}"
+    with transaction.atomic():
+        PeriodClaim.objects.bulk_create(
+            [PeriodClaim(name=job.name, period=period, claimed_by=by, job_id=token)], ignore_conflicts=True
+        )
+        claim = PeriodClaim.objects.filter(name=job.name, period=period, job_id=token).first()
+        if claim is None:
+            return None
+        dispatched = dispatch(job.task, key=f"periodic:{job.name}")
+        claim.job_id = dispatched.job_id
+        claim.save(update_fields=["job_id"])
     logger.info("enqueued %s for %s as job %s", job.name, period.isoformat(), dispatched.job_id)
     return Enqueued(name=job.name, period=period, job_id=dispatched.job_id)
 

@@ -11,7 +11,6 @@ Import the fixtures into a conftest (`from tests.s3_fixtures import *`):
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,20 +21,16 @@ from pathlib import Path
 
 import pytest
 
+from bench.ports import free_ports
+
 __all__ = ["any_storage", "local_storage", "moto_server", "point_store_at", "s3_storage", "start_moto_server"]
 
 UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_moto_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
     """Start `python -m moto.server` on loopback; return (process, endpoint) once it answers."""
-    port = port or _free_port()
+    port = port or free_ports(1)[0]  # not bind-to-0: see bench/ports.py
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],

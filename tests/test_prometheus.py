@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import urllib.parse
 import urllib.request
@@ -21,6 +20,7 @@ import pytest
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
+from bench.ports import free_ports
 from jobs.dispatch import dispatch
 from jobs.models import WorkerProcess
 from jobs.tests import sample_tasks as t
@@ -43,12 +43,6 @@ def need(binary: str | None, name: str) -> str:
             pytest.fail(f"REQUIRE_PROMETHEUS=1 but no {name} on PATH (apt-get install prometheus)")
         pytest.skip(f"no {name} on PATH: install the Debian package 'prometheus' to run this test")
     return binary
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Prometheus:
@@ -90,7 +84,7 @@ def prometheus(live_server, settings, tmp_path) -> Iterator[Prometheus]:
             }
         )
     )
-    port = free_port()
+    (port,) = free_ports(1)  # not bind-to-0: see bench/ports.py
     with open(tmp_path / "prometheus.log", "w") as log:
         process = subprocess.Popen(
             [

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import threading
+import uuid
 
 import pytest
 from django.db import connection, connections
@@ -13,6 +14,7 @@ from jobs.lifecycle import record_success
 from jobs.models import DispatchKey, JobInfo
 from jobs.queries import jobs_for_keys
 from jobs.tests import sample_tasks as t
+from jobs.tests.failed_statements import failed_statements
 from jobs.tests.test_worker import run_inline
 
 N = 50
@@ -27,6 +29,16 @@ def test_a_second_dispatch_with_an_active_key_returns_the_first_job():
     assert DBTaskResult.objects.count() == 1
     other = dispatch(t.nap, 0, key="media:43")
     assert other.created and other.job_id != first.job_id
+
+
+@pytest.mark.django_db
+def test_a_key_already_held_is_an_answer_not_a_failed_statement():
+    first = dispatch(t.nap, 0, key="incidents:group-reports:1")
+    with failed_statements() as failed:
+        again = [dispatch(t.nap, 0, key="incidents:group-reports:1") for _ in range(3)]
+    assert [d.job_id for d in again] == [first.job_id] * 3 and not any(d.created for d in again)
+    assert failed == []
+    assert DispatchKey.objects.get().job_id == uuid.UUID(first.job_id)
 
 
 @pytest.mark.django_db

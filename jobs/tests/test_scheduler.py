@@ -1,6 +1,7 @@
 """The scheduler: cron in the academy's time zone, each period claimed once, --once, discovery."""
 
 import threading
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from jobs.models import PeriodClaim
 from jobs.periodic import REGISTRY, register_periodic
 from jobs.scheduler import claim_and_enqueue, discover, latest_period, run_due
+from jobs.tests.failed_statements import failed_statements
 
 
 @task
@@ -98,6 +100,18 @@ def test_two_schedulers_in_the_same_period_enqueue_once(only_tick):
         th.join(30)
     assert sum(r is not None for r in results) == 1
     assert PeriodClaim.objects.count() == 1 and DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_period_another_scheduler_claimed_is_an_answer_not_a_failed_statement(only_tick):
+    period = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
+    first = claim_and_enqueue(only_tick, period, by="host0")
+    with failed_statements() as failed:
+        second = claim_and_enqueue(only_tick, period, by="host1")
+    assert first is not None and second is None and failed == []
+    claim = PeriodClaim.objects.get()
+    assert (claim.claimed_by, claim.job_id) == ("host0", first.job_id)
+    assert DBTaskResult.objects.get().pk == uuid.UUID(first.job_id)
 
 
 @pytest.mark.django_db
