@@ -3,7 +3,8 @@
 `dispatch(task, *args, key="media:42", **kwargs)` inserts the job in the caller's transaction
 (the queue is this database, so a worker sees the job when the caller commits). With a key, a
 DispatchKey row is inserted first; its unique index is what refuses a second active job with the
-same key, on SQLite and PostgreSQL alike (the insert then does nothing; nothing fails). The key is released when the job finishes.
+same key, on SQLite and PostgreSQL alike (the insert then does nothing; nothing fails). The key
+is released when the job finishes.
 """
 
 import uuid
