@@ -72,7 +72,7 @@ def create_job(
     return job
 
 
-def claim_key(key: str, job_id: Any) -> str | None:
+def claim_key(key: str, job_id: uuid.UUID) -> str | None:
     """Hold `key` for `job_id`. Returns None when held, or the id of the active job holding it.
 
     The insert does nothing when the key is taken (ON CONFLICT DO NOTHING; INSERT OR IGNORE on
@@ -88,7 +88,7 @@ def claim_key(key: str, job_id: Any) -> str | None:
         holder_id = DispatchKey.objects.filter(key=key).values_list("job_id", flat=True).first()
         if holder_id is None:
             continue  # released between our insert and our read; try again
-        if str(holder_id) == str(job_id):
+        if holder_id == job_id:
             return None
         status = DBTaskResult.objects.filter(pk=holder_id).values_list("status", flat=True).first()
         if status in ACTIVE:
